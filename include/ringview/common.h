@@ -1,0 +1,68 @@
+/*
+ * ringview/common.h - definitions shared by every ringview header:
+ * the export macro, error strings, logging and the call-site macro that
+ * debug builds use to say which line took a buffer reference.
+ *
+ * Conventions used by every ringview function:
+ *  - A fallible call returns 0 (or a non-negative count) on success and a
+ *    negative errno value on failure. Nothing sets errno.
+ *  - A call that fails leaves its arguments as they were and never calls
+ *    a callback.
+ *  - Outputs come last in the parameter list: rv_view_slice(v, off, len, &out).
+ */
+#ifndef RINGVIEW_COMMON_H
+#define RINGVIEW_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(RV_BUILDING_LIBRARY)
+#define RV_EXPORT __attribute__((visibility("default")))
+#else
+#define RV_EXPORT
+#endif
+
+#define RV_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define RV__STR2(x) #x
+#define RV__STR(x) RV__STR2(x)
+/* RV__SITE names the caller's source line; used only for leak reports. */
+#define RV__SITE __FILE__ ":" RV__STR(__LINE__)
+
+/* rv_version returns the library's version string, e.g. "0.1.0". */
+RV_EXPORT const char *rv_version(void);
+
+/*
+ * rv_strerror returns a static description of |err|, a negative errno as
+ * returned by ringview calls. It never returns NULL and is thread-safe.
+ */
+RV_EXPORT const char *rv_strerror(int err);
+
+enum rv_log_level {
+	RV_LOG_ERROR = 0,
+	RV_LOG_WARN = 1,
+	RV_LOG_INFO = 2,
+	RV_LOG_DEBUG = 3,
+};
+
+typedef void (*rv_log_fn)(void *ctx, enum rv_log_level level, const char *msg);
+
+/*
+ * rv_set_log sends the library's messages to |fn| (NULL restores the
+ * default: stderr) and drops those less severe than |max_level|. The
+ * default level is RV_LOG_WARN, or what the RINGVIEW_LOG environment
+ * variable says (error, warn, info, debug).
+ */
+RV_EXPORT void rv_set_log(rv_log_fn fn, void *ctx, enum rv_log_level max_level);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RINGVIEW_COMMON_H */

@@ -1,0 +1,114 @@
+/*
+ * ringview/cursor.h - a borrowed reader over a view or a chain.
+ *
+ * A cursor reads without touching reference counts: a parser walks the
+ * bytes inside one callback with bounds-checked getters that advance on
+ * success and leave the cursor unchanged on failure. Reads that straddle
+ * two views of a chain work; the bytes are copied (into the caller's
+ * scratch, or into the integer read) only at the seam. rv_cursor_keep
+ * turns a span the parser has read into an owned view - the only moment a
+ * parser pays for a reference.
+ *
+ * A cursor borrows its view or chain: neither may be modified or released
+ * while the cursor is in use.
+ */
+#ifndef RINGVIEW_CURSOR_H
+#define RINGVIEW_CURSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "chain.h"
+#include "common.h"
+#include "view.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rv_cursor {
+	const rv_view *_single; /* the view, when reading one view */
+	const rv_chain *_chain; /* the chain, when reading a chain */
+	const rv_view *_cur;    /* view holding the next byte (or NULL) */
+	uint32_t _idx;          /* index of _cur in the chain */
+	size_t _off;            /* offset of the next byte in _cur */
+	size_t _pos;            /* bytes read since the start */
+	size_t _len;            /* total bytes */
+} rv_cursor;
+
+/* rv_cursor_init_view / _chain start a cursor at the first byte. */
+RV_EXPORT void rv_cursor_init_view(rv_cursor *cur, const rv_view *v);
+RV_EXPORT void rv_cursor_init_chain(rv_cursor *cur, const rv_chain *c);
+
+/* rv_cursor_pos: bytes read so far. rv_cursor_remaining: bytes left. */
+static inline size_t rv_cursor_pos(const rv_cursor *cur) { return cur->_pos; }
+static inline size_t rv_cursor_remaining(const rv_cursor *cur)
+{
+	return cur->_len - cur->_pos;
+}
+
+/* rv_cursor_seek moves the cursor to absolute position |pos| (back or
+ * forth). -ERANGE when pos > total length. */
+RV_EXPORT int rv_cursor_seek(rv_cursor *cur, size_t pos);
+
+/* Getters: each returns 0 and advances, or -ERANGE and changes nothing. */
+RV_EXPORT int rv_cursor_get_u8(rv_cursor *cur, uint8_t *out);
+RV_EXPORT int rv_cursor_get_u16be(rv_cursor *cur, uint16_t *out);
+RV_EXPORT int rv_cursor_get_u16le(rv_cursor *cur, uint16_t *out);
+RV_EXPORT int rv_cursor_get_u32be(rv_cursor *cur, uint32_t *out);
+RV_EXPORT int rv_cursor_get_u32le(rv_cursor *cur, uint32_t *out);
+RV_EXPORT int rv_cursor_get_u64be(rv_cursor *cur, uint64_t *out);
+RV_EXPORT int rv_cursor_get_u64le(rv_cursor *cur, uint64_t *out);
+
+/* rv_cursor_peek_u8 reads the next byte without advancing. */
+RV_EXPORT int rv_cursor_peek_u8(const rv_cursor *cur, uint8_t *out);
+
+/* rv_cursor_get_bytes copies the next |n| bytes to |dst| and advances. */
+RV_EXPORT int rv_cursor_get_bytes(rv_cursor *cur, void *dst, size_t n);
+
+/* rv_cursor_skip advances by |n| bytes. */
+RV_EXPORT int rv_cursor_skip(rv_cursor *cur, size_t n);
+
+/*
+ * rv_cursor_peek sets |*out| to the next |n| contiguous bytes without
+ * advancing: a pointer into the view when they lie in one, otherwise a
+ * copy in |scratch| (at least |n| bytes). |*out| stays valid while the
+ * view/chain and |scratch| do. -ERANGE when fewer than |n| remain.
+ */
+RV_EXPORT int rv_cursor_peek(const rv_cursor *cur, size_t n, void *scratch,
+			     const uint8_t **out);
+
+/* rv_cursor_get_span is rv_cursor_peek followed by an advance of |n|. */
+RV_EXPORT int rv_cursor_get_span(rv_cursor *cur, size_t n, void *scratch,
+				 const uint8_t **out);
+
+/* rv_cursor_find returns how many bytes after the cursor |needle| starts,
+ * or -ENOENT; the cursor does not move. */
+RV_EXPORT ssize_t rv_cursor_find(const rv_cursor *cur, const void *needle,
+				 size_t needle_len);
+
+/*
+ * rv_cursor_keep sets |*out| to an owned view (+1 reference) of the bytes
+ * from absolute position |start| up to the cursor - a span already read.
+ * Zero-copy when the span lies in one view; otherwise copied once into a
+ * fresh buffer (counted in stats.bytes_copied). start == pos gives a
+ * cleared view. -ERANGE when start > pos; -ENOMEM.
+ */
+#define rv_cursor_keep(cur, start, out) \
+	rv__cursor_keep((cur), (start), (out), RV__SITE)
+RV_EXPORT int rv__cursor_keep(const rv_cursor *cur, size_t start, rv_view *out,
+			      const char *site);
+
+/* rv_cursor_keep_chain appends the span [start, pos) to |out| as views
+ * (+1 reference each), never copying. -ERANGE, -ENOMEM (|out| unchanged). */
+#define rv_cursor_keep_chain(cur, start, out) \
+	rv__cursor_keep_chain((cur), (start), (out), RV__SITE)
+RV_EXPORT int rv__cursor_keep_chain(const rv_cursor *cur, size_t start,
+				    rv_chain *out, const char *site);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RINGVIEW_CURSOR_H */

@@ -1,0 +1,19 @@
+/*
+ * ringview/ringview.h - the umbrella header: include this one.
+ *
+ *   common.h  errors, logging, conventions
+ *   view.h    reference-counted views of buffers
+ *   pool.h    the arena of receive buffers
+ *   chain.h   ordered queues of views (byte streams)
+ *   cursor.h  borrowed, bounds-checked readers over views and chains
+ */
+#ifndef RINGVIEW_RINGVIEW_H
+#define RINGVIEW_RINGVIEW_H
+
+#include "common.h"
+#include "view.h"
+#include "pool.h"
+#include "chain.h"
+#include "cursor.h"
+
+#endif /* RINGVIEW_RINGVIEW_H */

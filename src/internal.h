@@ -1,0 +1,119 @@
+/*
+ * internal.h - private declarations shared by the library's sources.
+ * Nothing here is part of the API; names start with rv__.
+ */
+#ifndef RINGVIEW_INTERNAL_H
+#define RINGVIEW_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringview/ringview.h"
+
+/* ---- logging and fatal errors (log.c, error.c) ---------------------- */
+
+void rv__log(enum rv_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool rv__log_enabled(enum rv_log_level level);
+__attribute__((noreturn, cold, format(printf, 1, 2))) void
+rv__panic(const char *fmt, ...);
+
+/* ---- small-object arena (small.c) ----------------------------------- */
+
+#define RV__SMALL_CLASSES 6 /* 64, 128, ..., 2048 bytes */
+
+struct rv__small_slab;
+
+struct rv__small {
+	struct rv_buf *free[RV__SMALL_CLASSES]; /* per-class free stacks */
+	struct rv__small_slab *slabs;
+	uint32_t next_id;  /* ids handed to new chunks */
+	uint32_t held;     /* chunks in use */
+	uint64_t bytes;    /* bytes of slabs allocated */
+};
+
+/* Take a chunk of at least |len| bytes (len <= RV_COMPACT_MAX). */
+struct rv_buf *rv__small_alloc(struct rv_pool *pool, size_t len);
+void rv__small_recycle(struct rv_pool *pool, struct rv_buf *b);
+void rv__small_destroy(struct rv__small *sm);
+/* Visit every chunk in use. */
+void rv__small_each_held(const struct rv__small *sm,
+			 void (*fn)(void *ctx, const struct rv_buf *b),
+			 void *ctx);
+
+/* ---- reference-site tracking (track.c) ------------------------------ */
+
+struct rv__track_ent {
+	uint16_t site;
+	uint32_t count;
+};
+
+struct rv__track_buf {
+	struct rv__track_ent *ents;
+	uint32_t len, cap;
+};
+
+const char *rv__track_site_name(uint16_t site);
+void rv__track_free(struct rv__track_buf *t);
+
+/* ---- the pool (pool.c) ---------------------------------------------- */
+
+/*
+ * A backend may take over recycled ids: the hook receives each id whose
+ * buffer's last reference was released, instead of the free list.
+ */
+typedef void (*rv__recycle_hook)(void *ctx, struct rv_pool *pool, uint32_t id);
+
+struct rv_pool {
+	uint8_t *arena;
+	size_t arena_len;
+	uint32_t count;
+	uint32_t size;
+	uint32_t pin_ratio;
+	bool hugepages;
+	bool tracking;
+
+	struct rv_buf *bufs;     /* one header per buffer, off the data pages */
+	uint32_t *free_ids;      /* stack: most recently used on top */
+	uint32_t nfree;
+
+	uint32_t in_use;         /* buffers with references */
+	uint32_t sending;        /* buffers with a send in flight */
+	uint32_t high_water;
+
+	uint64_t enobufs, recycles, bytes_received;
+	uint64_t bytes_copied, pullup_copies, compactions;
+
+	rv__recycle_hook recycle_hook;
+	void *recycle_ctx;
+
+	struct rv__track_buf *track; /* per buffer, when tracking */
+	struct rv__small small;
+};
+
+/* Recycling happens here and only here (called from rv__buf_recycle). */
+void rv__pool_recycle(struct rv_pool *pool, struct rv_buf *b);
+
+/* Record a copy of |n| bytes made on behalf of views of |pool| (may be
+ * NULL). */
+void rv__pool_count_copy(struct rv_pool *pool, size_t n, bool pullup);
+
+/* ---- buffers of copied bytes (view.c) ------------------------------- */
+
+/*
+ * rv__heap_view makes a writable view of a fresh malloc'd buffer of |n|
+ * bytes (1 reference). Returns -ENOMEM or -EMSGSIZE (n > UINT32_MAX).
+ */
+int rv__heap_view(size_t n, rv_view *out, const char *site);
+
+/* The pool whose stats a copy of |v|'s bytes should count in, or NULL. */
+struct rv_pool *rv__view_pool(const rv_view *v);
+
+/* ---- chains (chain.c) ----------------------------------------------- */
+
+/* Make room for |count| views in |c| so appends up to that cannot fail. */
+int rv__chain_reserve(rv_chain *c, uint32_t count);
+
+#endif /* RINGVIEW_INTERNAL_H */

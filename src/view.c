@@ -1,0 +1,193 @@
+/*
+ * view.c - the out-of-line parts of views: wrapping foreign memory, copy
+ * buffers, compaction, searching, hex dumps, and recycling dispatch.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Wrapped memory: the buffer header and what is needed to free it. */
+struct wrap_buf {
+	struct rv_buf buf; /* first, so a struct rv_buf * converts back */
+	rv_free_fn free_fn;
+	void *ctx;
+	void *ptr;
+	size_t len;
+};
+
+/* Heap copies (pullup, keep at a seam): header and bytes in one block. */
+struct heap_buf {
+	struct rv_buf buf;
+	uint8_t data[];
+};
+
+/* A view of |len| bytes at |off| in |b|, taking one reference. */
+static void make_view(struct rv_buf *b, size_t off, size_t len, rv_view *out,
+		      const char *site)
+{
+	out->data = b->_base + off;
+	out->len = len;
+	out->_buf = b;
+	out->_gen = b->_gen;
+	out->_flags = 0;
+	out->_site = rv__buf_ref(b, len, site);
+}
+
+int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn, void *ctx,
+		  unsigned flags, rv_view *out, const char *site)
+{
+	struct wrap_buf *w;
+
+	if (!ptr && len)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->buf._base = ptr;
+	w->buf._gen = 1;
+	w->buf._cap = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	w->buf._kind = RV__BUF_WRAP;
+	w->free_fn = free_fn;
+	w->ctx = ctx;
+	w->ptr = ptr;
+	w->len = len;
+	make_view(&w->buf, 0, len, out, site);
+	out->_flags = (uint16_t)(flags & RV_VIEW_READONLY);
+	return 0;
+}
+
+int rv__heap_view(size_t n, rv_view *out, const char *site)
+{
+	struct heap_buf *h;
+
+	if (n > UINT32_MAX)
+		return -EMSGSIZE;
+	h = malloc(sizeof(*h) + n);
+	if (!h)
+		return -ENOMEM;
+	memset(&h->buf, 0, sizeof(h->buf));
+	h->buf._base = h->data;
+	h->buf._gen = 1;
+	h->buf._cap = (uint32_t)n;
+	h->buf._kind = RV__BUF_HEAP;
+	make_view(&h->buf, 0, n, out, site);
+	return 0;
+}
+
+struct rv_pool *rv__view_pool(const rv_view *v)
+{
+	return v->_buf ? v->_buf->_pool : NULL;
+}
+
+void rv__buf_recycle(struct rv_buf *b)
+{
+	struct wrap_buf *w;
+
+	switch (b->_kind) {
+	case RV__BUF_POOL:
+		rv__pool_recycle(b->_pool, b);
+		return;
+	case RV__BUF_SMALL:
+		rv__small_recycle(b->_pool, b);
+		return;
+	case RV__BUF_WRAP:
+		w = (struct wrap_buf *)(void *)b;
+		if (w->free_fn)
+			w->free_fn(w->ctx, w->ptr, w->len);
+		free(w);
+		return;
+	case RV__BUF_HEAP:
+		free(b);
+		return;
+	default:
+		rv__panic("recycle of a buffer of unknown kind %u (memory "
+			  "corruption?)", b->_kind);
+	}
+}
+
+int rv_view_compact(rv_view *v)
+{
+	struct rv_pool *pool;
+	struct rv_buf *chunk;
+	rv_view small;
+
+	if (!v->_buf || v->_buf->_kind != RV__BUF_POOL)
+		return 0; /* pins no receive buffer */
+	rv__view_check(v, "rv_view_compact");
+	if (v->len > RV_COMPACT_MAX)
+		return -EMSGSIZE;
+	pool = v->_buf->_pool;
+	chunk = rv__small_alloc(pool, v->len);
+	if (!chunk)
+		return -ENOMEM;
+	if (v->len)
+		memcpy(chunk->_base, v->data, v->len);
+	make_view(chunk, 0, v->len, &small, NULL);
+	small._flags = v->_flags;
+	pool->compactions++;
+	rv__pool_count_copy(pool, v->len, false);
+	rv_view_release(v);
+	*v = small;
+	return 0;
+}
+
+ssize_t rv_view_find(const rv_view *v, size_t from, const void *needle,
+		     size_t needle_len)
+{
+	const uint8_t *hit;
+
+	if (from > v->len)
+		return -ENOENT;
+	if (needle_len == 0)
+		return (ssize_t)from;
+	if (v->_buf)
+		rv__view_check(v, "rv_view_find");
+	hit = memmem(v->data + from, v->len - from, needle, needle_len);
+	return hit ? (ssize_t)(hit - v->data) : -ENOENT;
+}
+
+ssize_t rv_view_find_byte(const rv_view *v, size_t from, uint8_t c)
+{
+	const uint8_t *hit;
+
+	if (from >= v->len)
+		return -ENOENT;
+	if (v->_buf)
+		rv__view_check(v, "rv_view_find_byte");
+	hit = memchr(v->data + from, c, v->len - from);
+	return hit ? (ssize_t)(hit - v->data) : -ENOENT;
+}
+
+void rv_view_hexdump(const rv_view *v, FILE *f)
+{
+	const struct rv_buf *b = v->_buf;
+
+	if (!b) {
+		fprintf(f, "view (cleared)\n");
+		return;
+	}
+	fprintf(f, "view of buffer %u (kind %u, generation %u, %u refs%s): "
+		   "%zu bytes at offset %zu\n",
+		b->_id, b->_kind, v->_gen, b->_refs,
+		(v->_flags & RV_VIEW_READONLY) ? ", read-only" : "", v->len,
+		(size_t)(v->data - b->_base));
+	for (size_t off = 0; off < v->len; off += 16) {
+		size_t n = v->len - off < 16 ? v->len - off : 16;
+		fprintf(f, "%08zx ", off);
+		for (size_t i = 0; i < 16; i++) {
+			if (i == 8)
+				fputc(' ', f);
+			if (i < n)
+				fprintf(f, " %02x", v->data[off + i]);
+			else
+				fputs("   ", f);
+		}
+		fputs("  |", f);
+		for (size_t i = 0; i < n; i++)
+			fputc(isprint(v->data[off + i]) ? v->data[off + i] : '.', f);
+		fputs("|\n", f);
+	}
+}
