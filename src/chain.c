@@ -211,9 +211,11 @@ int rv__chain_take(rv_chain *c, size_t n, rv_chain *out, const char *site)
 	rv_view v;
 	int err;
 
+	if (c == out)
+		return -EINVAL;
 	if (n > c->_len)
 		return -ERANGE;
-	if (n == 0 || c == out)
+	if (n == 0)
 		return 0;
 	err = rv__chain_reserve(out, out->_count + views_spanned(c, n));
 	if (err)

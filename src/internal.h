@@ -53,6 +53,7 @@ struct rv__track_ent {
 struct rv__track_buf {
 	struct rv__track_ent *ents;
 	uint32_t len, cap;
+	bool incomplete; /* a record was lost to a failed allocation */
 };
 
 const char *rv__track_site_name(uint16_t site);

@@ -78,8 +78,12 @@ uint16_t rv__track_add(struct rv_buf *b, const char *site)
 	if (t->len == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 4;
 		struct rv__track_ent *e = realloc(t->ents, cap * sizeof(*e));
-		if (!e)
-			return idx; /* lose the record, not the reference */
+		if (!e) {
+			/* Lose the record, not the reference; the list is no
+			 * longer complete, so a drop not found is no error. */
+			t->incomplete = true;
+			return idx;
+		}
 		t->ents = e;
 		t->cap = cap;
 	}
@@ -100,11 +104,17 @@ void rv__track_drop(struct rv_buf *b, uint16_t site)
 			t->ents[i] = t->ents[--t->len];
 		return;
 	}
+	/* No live reference was taken at this view's site: this exact
+	 * reference was released before, through another copy of the view. */
+	if (!t->incomplete)
+		rv__panic("rv_view_release: pool buffer %u released more often "
+			  "than references were taken at %s (double release "
+			  "through a copy of a view)",
+			  b->_id, rv__track_site_name(site));
 }
 
 void rv__track_free(struct rv__track_buf *t)
 {
 	free(t->ents);
-	t->ents = NULL;
-	t->len = t->cap = 0;
+	*t = (struct rv__track_buf){0};
 }
