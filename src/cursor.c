@@ -21,6 +21,14 @@ static const rv_view *view_at(const rv_cursor *cur, uint32_t i)
 	return cur->_chain ? rv_chain_at(cur->_chain, i) : cur->_single;
 }
 
+/* A cursor borrows its views; reading through one whose buffer was
+ * recycled meanwhile is the use-after-recycle that views abort on. */
+static inline void check_current(const rv_cursor *cur, const char *op)
+{
+	if (cur->_cur && cur->_cur->_buf)
+		rv__view_check(cur->_cur, op);
+}
+
 /* Step over exhausted (and empty) views so the invariant holds. */
 static void settle(rv_cursor *cur)
 {
@@ -37,6 +45,7 @@ void rv_cursor_init_view(rv_cursor *cur, const rv_view *v)
 {
 	*cur = (rv_cursor){._single = v, ._len = v->len};
 	settle(cur);
+	check_current(cur, "rv_cursor_init_view");
 }
 
 void rv_cursor_init_chain(rv_cursor *cur, const rv_chain *c)
@@ -95,6 +104,7 @@ static int read_bytes(rv_cursor *cur, uint8_t *dst, size_t n)
 		return -ERANGE;
 	if (n == 0)
 		return 0;
+	check_current(cur, "rv_cursor read");
 	if (cur->_cur->len - cur->_off > n) {
 		/* Fast path: inside the current view with bytes to spare. */
 		memcpy(dst, cur->_cur->data + cur->_off, n);
@@ -133,6 +143,7 @@ int rv_cursor_peek_u8(const rv_cursor *cur, uint8_t *out)
 {
 	if (cur->_pos >= cur->_len)
 		return -ERANGE;
+	check_current(cur, "rv_cursor_peek_u8");
 	*out = cur->_cur->data[cur->_off];
 	return 0;
 }
@@ -154,6 +165,7 @@ int rv_cursor_peek(const rv_cursor *cur, size_t n, void *scratch,
 {
 	if (n > cur->_len - cur->_pos)
 		return -ERANGE;
+	check_current(cur, "rv_cursor_peek");
 	if (cur->_cur && cur->_cur->len - cur->_off >= n) {
 		*out = cur->_cur->data + cur->_off;
 		return 0;

@@ -143,6 +143,8 @@ ssize_t rv_view_find(const rv_view *v, size_t from, const void *needle,
 		return -ENOENT;
 	if (needle_len == 0)
 		return (ssize_t)from;
+	if (needle_len > v->len - from)
+		return -ENOENT;
 	if (v->_buf)
 		rv__view_check(v, "rv_view_find");
 	hit = memmem(v->data + from, v->len - from, needle, needle_len);
