@@ -101,7 +101,10 @@ void rv__pool_recycle(struct rv_pool *pool, struct rv_buf *b);
  * NULL). */
 void rv__pool_count_copy(struct rv_pool *pool, size_t n, bool pullup);
 
-/* ---- buffers of copied bytes (view.c) ------------------------------- */
+/* ---- buffers the pool does not own (extbuf.c) ----------------------- */
+
+/* Recycle a wrapped or copy buffer: free its bytes, keep its header. */
+void rv__ext_recycle(struct rv_buf *b);
 
 /*
  * rv__heap_view makes a writable view of a fresh malloc'd buffer of |n|
@@ -109,7 +112,8 @@ void rv__pool_count_copy(struct rv_pool *pool, size_t n, bool pullup);
  */
 int rv__heap_view(size_t n, rv_view *out, const char *site);
 
-/* The pool whose stats a copy of |v|'s bytes should count in, or NULL. */
+/* The pool whose stats a copy of |v|'s bytes should count in, or NULL
+ * (view.c). */
 struct rv_pool *rv__view_pool(const rv_view *v);
 
 /* ---- chains (chain.c) ----------------------------------------------- */

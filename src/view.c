@@ -1,6 +1,6 @@
 /*
- * view.c - the out-of-line parts of views: wrapping foreign memory, copy
- * buffers, compaction, searching, hex dumps, and recycling dispatch.
+ * view.c - the out-of-line parts of views: compaction, searching, hex
+ * dumps, and the dispatch that sends each kind of buffer to its recycler.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -8,21 +8,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-/* Wrapped memory: the buffer header and what is needed to free it. */
-struct wrap_buf {
-	struct rv_buf buf; /* first, so a struct rv_buf * converts back */
-	rv_free_fn free_fn;
-	void *ctx;
-	void *ptr;
-	size_t len;
-};
-
-/* Heap copies (pullup, keep at a seam): header and bytes in one block. */
-struct heap_buf {
-	struct rv_buf buf;
-	uint8_t data[];
-};
 
 /* A view of |len| bytes at |off| in |b|, taking one reference. */
 static void make_view(struct rv_buf *b, size_t off, size_t len, rv_view *out,
@@ -36,47 +21,6 @@ static void make_view(struct rv_buf *b, size_t off, size_t len, rv_view *out,
 	out->_site = rv__buf_ref(b, len, site);
 }
 
-int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn, void *ctx,
-		  unsigned flags, rv_view *out, const char *site)
-{
-	struct wrap_buf *w;
-
-	if (!ptr && len)
-		return -EINVAL;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->buf._base = ptr;
-	w->buf._gen = 1;
-	w->buf._cap = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-	w->buf._kind = RV__BUF_WRAP;
-	w->free_fn = free_fn;
-	w->ctx = ctx;
-	w->ptr = ptr;
-	w->len = len;
-	make_view(&w->buf, 0, len, out, site);
-	out->_flags = (uint16_t)(flags & RV_VIEW_READONLY);
-	return 0;
-}
-
-int rv__heap_view(size_t n, rv_view *out, const char *site)
-{
-	struct heap_buf *h;
-
-	if (n > UINT32_MAX)
-		return -EMSGSIZE;
-	h = malloc(sizeof(*h) + n);
-	if (!h)
-		return -ENOMEM;
-	memset(&h->buf, 0, sizeof(h->buf));
-	h->buf._base = h->data;
-	h->buf._gen = 1;
-	h->buf._cap = (uint32_t)n;
-	h->buf._kind = RV__BUF_HEAP;
-	make_view(&h->buf, 0, n, out, site);
-	return 0;
-}
-
 struct rv_pool *rv__view_pool(const rv_view *v)
 {
 	return v->_buf ? v->_buf->_pool : NULL;
@@ -84,8 +28,6 @@ struct rv_pool *rv__view_pool(const rv_view *v)
 
 void rv__buf_recycle(struct rv_buf *b)
 {
-	struct wrap_buf *w;
-
 	switch (b->_kind) {
 	case RV__BUF_POOL:
 		rv__pool_recycle(b->_pool, b);
@@ -94,13 +36,8 @@ void rv__buf_recycle(struct rv_buf *b)
 		rv__small_recycle(b->_pool, b);
 		return;
 	case RV__BUF_WRAP:
-		w = (struct wrap_buf *)(void *)b;
-		if (w->free_fn)
-			w->free_fn(w->ctx, w->ptr, w->len);
-		free(w);
-		return;
 	case RV__BUF_HEAP:
-		free(b);
+		rv__ext_recycle(b);
 		return;
 	default:
 		rv__panic("recycle of a buffer of unknown kind %u (memory "

@@ -138,8 +138,9 @@ static inline uint8_t *rv_view_mut(const rv_view *v);
 /*
  * rv_view_wrap makes a view of |len| bytes at |ptr|, memory the pool does
  * not own. |free_fn| (may be NULL) is called exactly once with |ctx|, |ptr|
- * and |len| when the last view is released. -ENOMEM leaves |ptr| to the
- * caller and never calls |free_fn|.
+ * and |len| when the last view is released. -EINVAL when |ptr| is NULL and
+ * |len| is not 0; -ENOMEM leaves |ptr| to the caller and never calls
+ * |free_fn|.
  */
 RV_EXPORT int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn,
 			    void *ctx, unsigned flags, rv_view *out,

@@ -1,0 +1,129 @@
+/*
+ * extbuf.c - buffers the pool does not own: wrapped foreign memory and
+ * copies made by pullup and cursor keep.
+ *
+ * Their headers are never given back to malloc. A recycled header goes to
+ * a per-thread free list with its generation bumped, so a stale copy of a
+ * view of wrapped or copied memory still meets a header whose generation
+ * no longer matches, and aborts - the same guarantee as pool buffers -
+ * instead of reading freed memory. The bytes themselves (a copy's data,
+ * or the wrapped memory via its free callback) are released at once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define HEADERS_PER_SLAB 64
+
+struct ext_hdr {
+	struct rv_buf buf; /* first, so a struct rv_buf * converts back */
+	rv_free_fn free_fn;
+	void *ctx;
+	void *ptr;
+	size_t len;
+	struct ext_hdr *next_free;
+};
+
+static __thread struct ext_hdr *free_headers;
+static __thread uint32_t next_id;
+
+static struct ext_hdr *header_get(void)
+{
+	struct ext_hdr *h = free_headers;
+
+	if (!h) {
+		struct ext_hdr *slab = calloc(HEADERS_PER_SLAB, sizeof(*slab));
+		if (!slab)
+			return NULL;
+		for (int i = HEADERS_PER_SLAB - 1; i >= 0; i--) {
+			slab[i].buf._gen = 1;
+			slab[i].buf._id = next_id + (uint32_t)i;
+			slab[i].next_free = free_headers;
+			free_headers = &slab[i];
+		}
+		next_id += HEADERS_PER_SLAB;
+		h = free_headers;
+	}
+	free_headers = h->next_free;
+	h->next_free = NULL;
+	return h;
+}
+
+/* Fill |h| as a buffer of |kind| over |len| bytes at |ptr| and make the
+ * first view of it. */
+static void start(struct ext_hdr *h, uint16_t kind, void *ptr, size_t len,
+		  rv_view *out, const char *site)
+{
+	h->buf._base = ptr;
+	h->buf._pool = NULL;
+	h->buf._cap = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	h->buf._kind = kind;
+	h->buf._flags = 0;
+	h->ptr = ptr;
+	h->len = len;
+	out->data = ptr;
+	out->len = len;
+	out->_buf = &h->buf;
+	out->_gen = h->buf._gen;
+	out->_flags = 0;
+	out->_site = rv__buf_ref(&h->buf, len, site);
+}
+
+int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn, void *ctx,
+		  unsigned flags, rv_view *out, const char *site)
+{
+	struct ext_hdr *h;
+
+	if (!ptr && len)
+		return -EINVAL;
+	h = header_get();
+	if (!h)
+		return -ENOMEM;
+	h->free_fn = free_fn;
+	h->ctx = ctx;
+	start(h, RV__BUF_WRAP, ptr, len, out, site);
+	out->_flags = (uint16_t)(flags & RV_VIEW_READONLY);
+	return 0;
+}
+
+int rv__heap_view(size_t n, rv_view *out, const char *site)
+{
+	struct ext_hdr *h;
+	void *data;
+
+	if (n > UINT32_MAX)
+		return -EMSGSIZE;
+	data = malloc(n ? n : 1);
+	if (!data)
+		return -ENOMEM;
+	h = header_get();
+	if (!h) {
+		free(data);
+		return -ENOMEM;
+	}
+	h->free_fn = NULL;
+	h->ctx = NULL;
+	start(h, RV__BUF_HEAP, data, n, out, site);
+	return 0;
+}
+
+void rv__ext_recycle(struct rv_buf *b)
+{
+	struct ext_hdr *h = (struct ext_hdr *)(void *)b;
+
+	if (b->_kind == RV__BUF_WRAP) {
+		if (h->free_fn)
+			h->free_fn(h->ctx, h->ptr, h->len);
+	} else {
+		free(h->ptr);
+	}
+	b->_gen++;
+	b->_live = 0;
+	b->_base = NULL;
+	h->free_fn = NULL;
+	h->ctx = h->ptr = NULL;
+	h->next_free = free_headers;
+	free_headers = h;
+}
