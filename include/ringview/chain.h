@@ -36,7 +36,11 @@ typedef struct rv_chain {
 	size_t _len;     /* bytes in the chain */
 } rv_chain;
 
+#ifdef __cplusplus
+#define RV_CHAIN_INIT (rv_chain{})
+#else
 #define RV_CHAIN_INIT ((rv_chain){0})
+#endif
 
 /* rv_chain_init makes |c| an empty chain (no allocation). */
 RV_EXPORT void rv_chain_init(rv_chain *c);

@@ -77,7 +77,11 @@ typedef struct rv_view {
 #define RV_VIEW_READONLY 0x1u
 
 /* RV_VIEW_INIT is a cleared view: holds nothing, releasing it is a no-op. */
+#ifdef __cplusplus
+#define RV_VIEW_INIT (rv_view{})
+#else
 #define RV_VIEW_INIT ((rv_view){0})
+#endif
 
 /* rv_free_fn is called exactly once when the last view of wrapped memory
  * is released. */
