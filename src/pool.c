@@ -305,3 +305,75 @@ int rv_pool_leak_report(const rv_pool *p, FILE *f)
 	rv__small_each_held(&p->small, report_chunk, f);
 	return n + (int)p->small.held;
 }
+
+/* ---- what the backends need (loop_internal.h) ------------------------ */
+
+#include "loop_internal.h"
+
+int rv__pool_take_id(rv_pool *p, uint32_t *id)
+{
+	if (!p->nfree)
+		return -ENOBUFS;
+	*id = p->free_ids[--p->nfree];
+	return 0;
+}
+
+void rv__pool_put_id(rv_pool *p, uint32_t id)
+{
+	p->free_ids[p->nfree++] = id;
+}
+
+uint32_t rv__pool_free_ids(const rv_pool *p)
+{
+	return p->nfree;
+}
+
+void rv__pool_view(rv_pool *p, uint32_t id, uint32_t off, uint32_t len,
+		   rv_view *out)
+{
+	struct rv_buf *b = &p->bufs[id];
+
+	if (b->_refs == 0 && ++p->in_use > p->high_water)
+		p->high_water = p->in_use;
+	out->data = b->_base + off;
+	out->len = len;
+	out->_buf = b;
+	out->_gen = b->_gen;
+	out->_flags = 0;
+	out->_site = rv__buf_ref(b, len, "(received)");
+}
+
+void rv__pool_set_recycle_hook(rv_pool *p, rv__recycle_hook fn, void *ctx)
+{
+	p->recycle_hook = fn;
+	p->recycle_ctx = ctx;
+}
+
+void rv__pool_count_received(rv_pool *p, size_t n)
+{
+	p->bytes_received += n;
+}
+
+void rv__pool_count_enobufs(rv_pool *p)
+{
+	p->enobufs++;
+}
+
+uint8_t *rv__pool_arena(const rv_pool *p, size_t *len)
+{
+	*len = (size_t)p->count * p->size;
+	return p->arena;
+}
+
+/* A send in flight holds a reference; the buffer is "sending" meanwhile. */
+void rv__buf_send_begin(struct rv_buf *b)
+{
+	if (b->_sending++ == 0 && b->_kind == RV__BUF_POOL)
+		b->_pool->sending++;
+}
+
+void rv__buf_send_end(struct rv_buf *b)
+{
+	if (--b->_sending == 0 && b->_kind == RV__BUF_POOL)
+		b->_pool->sending--;
+}

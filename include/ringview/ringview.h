@@ -6,6 +6,8 @@
  *   pool.h    the arena of receive buffers
  *   chain.h   ordered queues of views (byte streams)
  *   cursor.h  borrowed, bounds-checked readers over views and chains
+ *   loop.h    the event loop (io_uring backend) and its pool
+ *   conn.h    TCP listeners and connections
  */
 #ifndef RINGVIEW_RINGVIEW_H
 #define RINGVIEW_RINGVIEW_H
@@ -15,5 +17,7 @@
 #include "pool.h"
 #include "chain.h"
 #include "cursor.h"
+#include "loop.h"
+#include "conn.h"
 
 #endif /* RINGVIEW_RINGVIEW_H */

@@ -1,0 +1,110 @@
+/*
+ * ringview/loop.h - the event loop: one pool, one io_uring (or libev loop)
+ * and every connection and listener on it. Single-threaded: every call on
+ * a loop, its connections and its pool's views is made on the thread that
+ * runs it. Run one loop per thread to use several cores.
+ */
+#ifndef RINGVIEW_LOOP_H
+#define RINGVIEW_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rv_loop rv_loop;
+
+enum rv_backend {
+	RV_BACKEND_AUTO = 0, /* io_uring, else libev (with a log line why) */
+	RV_BACKEND_URING = 1,
+	RV_BACKEND_EV = 2,
+};
+
+/* Accepted sockets keep Nagle's algorithm (TCP_NODELAY is set by default:
+ * an echo without it stalls 40 ms on delayed ACKs). */
+#define RV_LOOP_NO_NODELAY 0x1u
+/* Never use zero-copy sends. */
+#define RV_LOOP_NO_ZEROCOPY 0x2u
+/* Do not use receive bundles even where the kernel has them. */
+#define RV_LOOP_NO_BUNDLES 0x4u
+
+struct rv_loop_config {
+	struct rv_pool_config pool; /* receive buffers (see pool.h) */
+	enum rv_backend backend;    /* RINGVIEW_BACKEND overrides AUTO */
+	uint32_t flags;             /* RV_LOOP_* */
+	/* Connections the completion queue is sized for; 0 means 1024. More
+	 * work, but the CQ may then overflow (handled, slower). */
+	uint32_t max_conns;
+	/* Bytes queued for sending on one connection beyond which the loop
+	 * stops reading from it until half of them are sent; 0 means 4 MiB. */
+	size_t output_limit;
+	/* Most bytes one receive may take (fairness between sockets);
+	 * 0 means 4 buffers. */
+	uint32_t recv_cap;
+	/* Sends of a view at least this large use zero-copy; 0 means 16 KiB. */
+	uint32_t zerocopy_threshold;
+	/* Buffers kept in the kernel's ring at first; the loop grows it when
+	 * receives run dry while buffers are free. 0 means 64. */
+	uint32_t ring_fill;
+};
+
+/*
+ * rv_loop_create makes a loop with its pool as |cfg| asks (NULL: defaults)
+ * and stores it in |*out|. With RV_BACKEND_URING, a kernel without usable
+ * io_uring is an error (-ENOSYS, -EPERM ...) and the log says why; with
+ * AUTO the loop falls back to libev and logs one line naming the cause.
+ */
+RV_EXPORT int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out);
+
+/*
+ * rv_loop_shutdown closes every listener and connection (their on_close
+ * runs with -ECANCELED) and waits for the kernel to finish with every
+ * buffer; the pool stays, so its stats and leak report can be read
+ * before rv_loop_destroy. -ETIMEDOUT when the kernel has not finished
+ * after 10 s. Calling it again is a no-op. The loop cannot run after it.
+ */
+RV_EXPORT int rv_loop_shutdown(rv_loop *loop);
+
+/*
+ * rv_loop_destroy shuts the loop down (rv_loop_shutdown) and frees it and
+ * its pool. Returns -EBUSY, after logging a leak report, when the
+ * application still holds views of the pool; the loop is then shut down
+ * but not freed - release them and call it again.
+ */
+RV_EXPORT int rv_loop_destroy(rv_loop *loop);
+
+/* rv_loop_run processes events until rv_loop_stop is called. Returns 0, or
+ * a negative errno when the kernel interface fails. */
+RV_EXPORT int rv_loop_run(rv_loop *loop);
+
+/*
+ * rv_loop_run_once waits at most |timeout_ms| (-1: no limit, 0: poll) for
+ * events, processes all that are ready and returns their number (0 on
+ * timeout or a signal), or a negative errno.
+ */
+RV_EXPORT int rv_loop_run_once(rv_loop *loop, int timeout_ms);
+
+/* rv_loop_stop makes rv_loop_run return after the current batch. It is
+ * async-signal-safe: a SIGINT handler may call it. */
+RV_EXPORT void rv_loop_stop(rv_loop *loop);
+
+/* rv_loop_pool returns the loop's pool (for stats, rv_pool_get ...). */
+RV_EXPORT rv_pool *rv_loop_pool(rv_loop *loop);
+
+/* rv_loop_backend_name: "io_uring" or "libev". */
+RV_EXPORT const char *rv_loop_backend_name(const rv_loop *loop);
+
+/* rv_loop_conn_count: open connections. */
+RV_EXPORT uint32_t rv_loop_conn_count(const rv_loop *loop);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RINGVIEW_LOOP_H */

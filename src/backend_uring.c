@@ -1,0 +1,682 @@
+/*
+ * backend_uring.c - the io_uring backend.
+ *
+ * Receives: one multishot recv per connection selects buffers from a
+ * provided buffer ring filled with pool buffers (bundles where the kernel
+ * has them). Each completion becomes views appended to the connection's
+ * input. The ring holds only `fill` buffers - as many as the load needs -
+ * and the rest wait in the pool's most-recently-used free list, so memory
+ * follows load rather than pool size. A recycled buffer goes straight back
+ * into the ring when it is below `fill`.
+ *
+ * When the ring is empty the kernel ends a multishot recv with -ENOBUFS:
+ * the connection is parked (TCP keeps its bytes) and re-armed, oldest
+ * first, once buffers are back in the ring.
+ *
+ * Sends: one sendmsg in flight per connection over up to SEND_IOV views;
+ * the views stay referenced (state "sending") until the completion, or for
+ * zero-copy sends until the kernel's notification.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loop_internal.h"
+
+#define SEND_IOV 32
+#define BGID 0
+
+/* What a completion's user_data points at, in its low three bits. */
+enum tag {
+	TAG_ACCEPT = 1,
+	TAG_RECV = 2,
+	TAG_SEND = 3,
+	TAG_IGNORE = 4,
+};
+#define TAG_MASK 7ull
+
+struct send_op {
+	rv_conn *c;
+	rv_chain views;        /* what this send holds references to */
+	size_t len;
+	bool zc;
+	struct msghdr msg;
+	struct iovec iov[SEND_IOV];
+	struct send_op *next_free;
+};
+
+struct uring {
+	rv_loop *loop;
+	struct io_uring ring;
+	struct io_uring_buf_ring *br;
+	uint32_t br_entries;
+	uint32_t *shadow;      /* buffer ids in the order the ring holds them */
+	uint32_t sh_head;      /* next id the kernel will take */
+	uint32_t sh_tail;      /* one past the last id added */
+	uint32_t committed;    /* sh_tail as last published to the kernel */
+	uint32_t fill;         /* buffers to keep in the ring */
+	uint32_t buf_size;
+	uint32_t recv_cap;     /* bytes per receive; 0 when unsupported */
+	bool bundles;
+	bool zerocopy;
+	struct rv__link parked;
+	struct send_op *free_ops;
+};
+
+static struct uring *U(const rv_loop *loop)
+{
+	return loop->be_state;
+}
+
+static inline uint64_t ud(void *p, enum tag t)
+{
+	return (uint64_t)(uintptr_t)p | t;
+}
+
+static struct io_uring_sqe *get_sqe(struct uring *u)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+
+	if (!sqe) {
+		/* The submission queue is full: hand it to the kernel. */
+		io_uring_submit(&u->ring);
+		sqe = io_uring_get_sqe(&u->ring);
+	}
+	if (!sqe)
+		rv__panic("io_uring submission queue full after submit");
+	return sqe;
+}
+
+/* ---- the buffer ring ------------------------------------------------ */
+
+static uint32_t in_ring(const struct uring *u)
+{
+	return u->sh_tail - u->sh_head;
+}
+
+static void ring_add(struct uring *u, uint32_t id)
+{
+	uint32_t mask = u->br_entries - 1;
+	size_t arena_len;
+	uint8_t *arena = rv__pool_arena(u->loop->pool, &arena_len);
+
+	io_uring_buf_ring_add(u->br, arena + (size_t)id * u->buf_size,
+			      u->buf_size, (unsigned short)id,
+			      io_uring_buf_ring_mask(u->br_entries),
+			      (int)(u->sh_tail - u->committed));
+	u->shadow[u->sh_tail & mask] = id;
+	u->sh_tail++;
+}
+
+/* Publish the buffers added since last time to the kernel. */
+static void ring_commit(struct uring *u)
+{
+	if (u->sh_tail != u->committed) {
+		io_uring_buf_ring_advance(u->br, (int)(u->sh_tail - u->committed));
+		u->committed = u->sh_tail;
+	}
+}
+
+/* Top the ring up to `fill` from the pool's most recently used buffers. */
+static void ring_refill(struct uring *u)
+{
+	uint32_t id;
+
+	while (in_ring(u) < u->fill &&
+	       rv__pool_take_id(u->loop->pool, &id) == 0)
+		ring_add(u, id);
+	ring_commit(u);
+}
+
+/* The pool's recycle hook: a buffer whose last view went away. */
+static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
+{
+	struct uring *u = ctx;
+
+	if (in_ring(u) < u->fill)
+		ring_add(u, id);
+	else
+		rv__pool_put_id(pool, id);
+}
+
+/* ---- receiving ------------------------------------------------------ */
+
+static void recv_arm(rv_conn *c)
+{
+	struct uring *u = U(c->loop);
+	struct io_uring_sqe *sqe = get_sqe(u);
+
+	io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	if (u->bundles)
+		sqe->ioprio |= IORING_RECVSEND_BUNDLE;
+	io_uring_sqe_set_data64(sqe, ud(c, TAG_RECV));
+	c->flags |= RV__C_RECV_ARMED;
+	c->ops++;
+}
+
+static bool wants_recv(const rv_conn *c)
+{
+	return (c->flags & RV__C_READING) &&
+	       !(c->flags & (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
+			     RV__C_RECV_ARMED));
+}
+
+static void be_recv_start(rv_conn *c)
+{
+	if (wants_recv(c))
+		recv_arm(c);
+}
+
+static void cancel(struct uring *u, uint64_t target)
+{
+	struct io_uring_sqe *sqe = get_sqe(u);
+
+	io_uring_prep_cancel64(sqe, target, 0);
+	io_uring_sqe_set_data64(sqe, ud(NULL, TAG_IGNORE));
+}
+
+static void unpark(rv_conn *c)
+{
+	if (c->flags & RV__C_PARKED) {
+		rv__list_del(&c->park);
+		c->flags &= ~RV__C_PARKED;
+	}
+}
+
+static void be_recv_stop(rv_conn *c)
+{
+	unpark(c);
+	if (c->flags & RV__C_RECV_ARMED)
+		cancel(U(c->loop), ud(c, TAG_RECV));
+}
+
+/* Turn a completion of |res| bytes into views of the buffers it filled:
+ * one buffer, or with a bundle several, taken in ring order. */
+static void take_received(struct uring *u, rv_conn *c, int res,
+			  uint32_t flags)
+{
+	uint32_t mask = u->br_entries - 1;
+	uint32_t first = flags >> IORING_CQE_BUFFER_SHIFT;
+	uint32_t nbufs = 1, left = (uint32_t)res;
+	rv_chain got = RV_CHAIN_INIT;
+
+	if (u->bundles)
+		nbufs = (left + u->buf_size - 1) / u->buf_size;
+	if (u->shadow[u->sh_head & mask] != first)
+		rv__panic("io_uring returned buffer %u but the ring's next is "
+			  "%u (buffer ring out of order)",
+			  first, u->shadow[u->sh_head & mask]);
+	for (uint32_t i = 0; i < nbufs; i++) {
+		uint32_t id = u->shadow[u->sh_head++ & mask];
+		uint32_t len = left < u->buf_size ? left : u->buf_size;
+		rv_view v;
+		rv__pool_view(u->loop->pool, id, 0, len, &v);
+		left -= len;
+		/* Views of distinct buffers never merge; the chain's storage
+		 * grows by one slot at most per append. */
+		if (rv_chain_append(&got, &v) != 0)
+			rv_view_release(&v);
+	}
+	rv__pool_count_received(u->loop->pool, (size_t)res);
+	rv__conn_received(c, &got);
+}
+
+static void on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
+{
+	bool more = flags & IORING_CQE_F_MORE;
+
+	if (res > 0) {
+		take_received(u, c, res, flags);
+	} else if (res == 0) {
+		if (!(c->flags & RV__C_DEAD))
+			rv__conn_eof(c);
+	} else if (res == -ENOBUFS) {
+		rv__pool_count_enobufs(u->loop->pool);
+		/* Buffers free in the pool but not in the ring: the load
+		 * needs a bigger ring. */
+		if (rv__pool_free_ids(u->loop->pool) && u->fill < u->br_entries)
+			u->fill *= 2;
+		if (!more && (c->flags & RV__C_READING) &&
+		    !(c->flags & (RV__C_DEAD | RV__C_PARKED))) {
+			c->flags |= RV__C_PARKED;
+			rv__list_push(&u->parked, &c->park);
+		}
+	} else if (res == -EINVAL && u->recv_cap) {
+		rv__log(RV_LOG_INFO, "this kernel refuses a byte limit on "
+				     "multishot receives; receiving without");
+		u->recv_cap = 0;
+	} else if (res != -ECANCELED && !(c->flags & RV__C_DEAD)) {
+		rv__conn_fail(c, res);
+	}
+	if (!more) {
+		/* A multishot ends for many reasons (cancel, no buffers, CQ
+		 * overflow, a short bundle); re-arm unless we stopped it. */
+		c->flags &= ~RV__C_RECV_ARMED;
+		if (res != 0)
+			be_recv_start(c);
+		rv__conn_op_done(c);
+	}
+}
+
+/* Re-arm parked connections, oldest first, as many as the ring can feed. */
+static void unpark_some(struct uring *u)
+{
+	uint32_t budget = in_ring(u);
+
+	while (budget-- && !rv__list_empty(&u->parked)) {
+		rv_conn *c = rv__container_of(u->parked.next, rv_conn, park);
+		unpark(c);
+		be_recv_start(c);
+	}
+}
+
+/* ---- sending -------------------------------------------------------- */
+
+static struct send_op *op_get(struct uring *u)
+{
+	struct send_op *op = u->free_ops;
+
+	if (op) {
+		u->free_ops = op->next_free;
+		return op;
+	}
+	return malloc(sizeof(*op));
+}
+
+static void op_put(struct uring *u, struct send_op *op)
+{
+	op->next_free = u->free_ops;
+	u->free_ops = op;
+}
+
+static void op_sending(struct send_op *op, bool begin)
+{
+	for (uint32_t i = 0; i < rv_chain_count(&op->views); i++) {
+		struct rv_buf *b = rv_chain_at(&op->views, i)->_buf;
+		if (begin)
+			rv__buf_send_begin(b);
+		else
+			rv__buf_send_end(b);
+	}
+}
+
+static void op_finish(struct uring *u, struct send_op *op)
+{
+	op_sending(op, false);
+	rv_chain_release(&op->views);
+	op_put(u, op);
+}
+
+static void be_send_start(rv_conn *c)
+{
+	struct uring *u = U(c->loop);
+	struct send_op *op;
+	struct io_uring_sqe *sqe;
+	size_t n = 0;
+	int err;
+
+	for (uint32_t i = 0; i < SEND_IOV && i < rv_chain_count(&c->out); i++)
+		n += rv_chain_at(&c->out, i)->len;
+	op = op_get(u);
+	if (!op) {
+		rv__conn_fail(c, -ENOMEM);
+		return;
+	}
+	rv_chain_init(&op->views);
+	err = rv_chain_take(&c->out, n, &op->views);
+	if (err) {
+		op_put(u, op);
+		rv__conn_fail(c, err);
+		return;
+	}
+	op->c = c;
+	op->len = n;
+	op->zc = u->zerocopy && !(c->flags & RV__C_NO_ZC) &&
+		 n >= c->loop->cfg.zerocopy_threshold;
+	memset(&op->msg, 0, sizeof(op->msg));
+	op->msg.msg_iov = op->iov;
+	op->msg.msg_iovlen = (size_t)rv_chain_to_iovec(&op->views, op->iov,
+							SEND_IOV);
+	op_sending(op, true);
+
+	sqe = get_sqe(u);
+	if (op->zc) {
+		io_uring_prep_sendmsg_zc(sqe, c->fd, &op->msg,
+					 MSG_NOSIGNAL | MSG_WAITALL);
+		sqe->ioprio |= IORING_SEND_ZC_REPORT_USAGE;
+	} else {
+		io_uring_prep_sendmsg(sqe, c->fd, &op->msg,
+				      MSG_NOSIGNAL | MSG_WAITALL);
+	}
+	io_uring_sqe_set_data64(sqe, ud(op, TAG_SEND));
+	c->flags |= RV__C_SENDING;
+	c->inflight = n;
+	c->ops++;
+}
+
+/* Put the bytes a short send left behind back at the front of the queue.
+ * They stay referenced by |op| too when it waits for a notification. */
+static int requeue_rest(rv_conn *c, struct send_op *op, size_t sent)
+{
+	rv_chain rest = RV_CHAIN_INIT;
+	rv_cursor cur;
+	int err;
+
+	rv_cursor_init_chain(&cur, &op->views);
+	rv_cursor_seek(&cur, op->len);
+	err = rv_cursor_keep_chain(&cur, sent, &rest);
+	if (!err)
+		err = rv_chain_append_chain(&rest, &c->out);
+	if (err) {
+		rv_chain_release(&rest);
+		return err;
+	}
+	c->out = rest;
+	return 0;
+}
+
+static void on_send(struct uring *u, struct send_op *op, int res,
+		    uint32_t flags)
+{
+	rv_conn *c = op->c;
+
+	if (flags & IORING_CQE_F_NOTIF) {
+		/* The kernel no longer reads the pages: drop the references. */
+		if ((uint32_t)res & IORING_NOTIF_USAGE_ZC_COPIED &&
+		    !(c->flags & RV__C_NO_ZC)) {
+			rv__log(RV_LOG_DEBUG, "zero-copy send on fd %d was "
+					      "copied (loopback?); using plain "
+					      "sends on it", c->fd);
+			c->flags |= RV__C_NO_ZC;
+		}
+		op_finish(u, op);
+		rv__conn_op_done(c);
+		return;
+	}
+	c->flags &= ~RV__C_SENDING;
+	c->inflight = 0;
+	if (!(c->flags & RV__C_DEAD)) {
+		if (res < 0) {
+			rv__conn_fail(c, res);
+		} else if ((size_t)res < op->len) {
+			int err = requeue_rest(c, op, (size_t)res);
+			if (err)
+				rv__conn_fail(c, err);
+		}
+	}
+	/* A zero-copy send's references live until its notification, which
+	 * also ends its share of the connection's operation count; the next
+	 * send may start meanwhile. */
+	bool wait_notif = op->zc && (flags & IORING_CQE_F_MORE);
+	if (!wait_notif)
+		op_finish(u, op);
+	rv__conn_send_done(c);
+	if (!wait_notif)
+		rv__conn_op_done(c);
+}
+
+/* ---- accepting ------------------------------------------------------ */
+
+static void accept_arm(struct uring *u, rv_listener *l)
+{
+	struct io_uring_sqe *sqe = get_sqe(u);
+
+	io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, ud(l, TAG_ACCEPT));
+	l->ops++;
+}
+
+static int be_listen_start(rv_listener *l)
+{
+	accept_arm(U(l->loop), l);
+	return 0;
+}
+
+static void be_listen_stop(rv_listener *l)
+{
+	if (l->ops)
+		cancel(U(l->loop), ud(l, TAG_ACCEPT));
+}
+
+static void on_accept(struct uring *u, rv_listener *l, int res, uint32_t flags)
+{
+	if (res >= 0) {
+		if (l->closing)
+			close(res);
+		else
+			rv__conn_accepted(l, res);
+	} else if (res != -ECANCELED) {
+		rv__log(RV_LOG_WARN, "accept on port %u failed: %s%s", l->port,
+			rv_strerror(res),
+			res == -EMFILE ? " (raise the limit with ulimit -n)" : "");
+	}
+	if (!(flags & IORING_CQE_F_MORE)) {
+		if (!l->closing)
+			accept_arm(u, l);
+		rv__listener_op_done(l);
+	}
+}
+
+/* ---- the loop ------------------------------------------------------- */
+
+static void be_conn_kill(rv_conn *c)
+{
+	/* The socket is shut down, so the recv ends by itself; cancel it
+	 * anyway in case the kernel has it parked on an empty ring. */
+	be_recv_stop(c);
+}
+
+static void dispatch(struct uring *u, struct io_uring_cqe *cqe)
+{
+	void *p = (void *)(uintptr_t)(cqe->user_data & ~TAG_MASK);
+
+	switch (cqe->user_data & TAG_MASK) {
+	case TAG_RECV:
+		on_recv(u, p, cqe->res, cqe->flags);
+		break;
+	case TAG_SEND:
+		on_send(u, p, cqe->res, cqe->flags);
+		break;
+	case TAG_ACCEPT:
+		on_accept(u, p, cqe->res, cqe->flags);
+		break;
+	default:
+		break;
+	}
+}
+
+static int be_run_once(rv_loop *loop, int timeout_ms)
+{
+	struct uring *u = U(loop);
+	struct __kernel_timespec ts = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (long long)(timeout_ms % 1000) * 1000000,
+	};
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	int ret;
+
+	ring_refill(u);
+	unpark_some(u);
+	ret = io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
+					       timeout_ms < 0 ? NULL : &ts, NULL);
+	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
+		return ret;
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		dispatch(u, cqe);
+		n++;
+	}
+	io_uring_cq_advance(&u->ring, n);
+	return (int)n;
+}
+
+/* Say why io_uring cannot be used, and what to do about it. */
+static void explain_setup_failure(int err)
+{
+	char val[16] = "";
+	int fd = open("/proc/sys/kernel/io_uring_disabled", O_RDONLY);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, val, sizeof(val) - 1);
+		val[n > 0 ? n - 1 : 0] = '\0';
+		close(fd);
+	}
+	if (err == -ENOSYS)
+		rv__log(RV_LOG_ERROR, "io_uring is not available: this kernel "
+				      "has no io_uring_setup (ENOSYS); use "
+				      "RINGVIEW_BACKEND=ev");
+	else if (err == -EPERM && val[0] && val[0] != '0')
+		rv__log(RV_LOG_ERROR, "io_uring is disabled by "
+				      "kernel.io_uring_disabled=%s; enable it "
+				      "with sysctl kernel.io_uring_disabled=0 or "
+				      "use RINGVIEW_BACKEND=ev", val);
+	else if (err == -EPERM)
+		rv__log(RV_LOG_ERROR, "io_uring_setup was refused (EPERM), "
+				      "probably by a seccomp profile (containers "
+				      "often forbid io_uring); allow it or use "
+				      "RINGVIEW_BACKEND=ev");
+	else
+		rv__log(RV_LOG_ERROR, "io_uring_setup failed: %s",
+			rv_strerror(err));
+}
+
+static int setup_ring(struct uring *u, const struct rv_loop_config *cfg)
+{
+	struct io_uring_params p;
+	uint32_t cq = cfg->max_conns * 4;
+	int ret;
+
+	if (cq < 4096)
+		cq = 4096;
+	if (cq > 65536)
+		cq = 65536;
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+		  IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE;
+	p.cq_entries = cq;
+	ret = io_uring_queue_init_params(1024, &u->ring, &p);
+	if (ret == -EINVAL) {
+		rv__log(RV_LOG_INFO, "the kernel refused SINGLE_ISSUER | "
+				     "DEFER_TASKRUN; using default task work");
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_CQSIZE;
+		p.cq_entries = cq;
+		ret = io_uring_queue_init_params(1024, &u->ring, &p);
+	}
+	if (ret < 0) {
+		explain_setup_failure(ret);
+		return ret;
+	}
+	u->bundles = (p.features & IORING_FEAT_RECVSEND_BUNDLE) &&
+		     !(cfg->flags & RV_LOOP_NO_BUNDLES);
+	return 0;
+}
+
+static int setup_buffers(struct uring *u, const struct rv_loop_config *cfg)
+{
+	rv_pool *pool = u->loop->pool;
+	struct rv_pool_stats st;
+	int ret = 0;
+
+	rv_pool_stats(pool, &st);
+	u->buf_size = st.buf_size;
+	u->br_entries = 1;
+	while (u->br_entries < st.total)
+		u->br_entries <<= 1;
+	u->br = io_uring_setup_buf_ring(&u->ring, u->br_entries, BGID, 0, &ret);
+	if (!u->br) {
+		rv__log(RV_LOG_ERROR, "cannot register a provided buffer ring "
+				      "(%s); it needs Linux 5.19 or later",
+			rv_strerror(ret));
+		return ret ? ret : -ENOMEM;
+	}
+	u->shadow = calloc(u->br_entries, sizeof(*u->shadow));
+	if (!u->shadow)
+		return -ENOMEM;
+	u->fill = cfg->ring_fill < st.total ? cfg->ring_fill : st.total;
+	u->recv_cap = cfg->recv_cap ? cfg->recv_cap : 4 * u->buf_size;
+	rv__pool_set_recycle_hook(pool, on_recycle, u);
+	ring_refill(u);
+	return 0;
+}
+
+static void be_fini(rv_loop *loop)
+{
+	struct uring *u = U(loop);
+	struct send_op *op;
+
+	if (!u)
+		return;
+	/* Views the application still holds now recycle to the free list. */
+	rv__pool_set_recycle_hook(loop->pool, NULL, NULL);
+	if (u->br) {
+		while (u->sh_head != u->sh_tail)
+			rv__pool_put_id(loop->pool,
+					u->shadow[u->sh_head++ &
+						  (u->br_entries - 1)]);
+		io_uring_free_buf_ring(&u->ring, u->br, u->br_entries, BGID);
+	}
+	if (u->ring.ring_fd > 0)
+		io_uring_queue_exit(&u->ring);
+	while ((op = u->free_ops)) {
+		u->free_ops = op->next_free;
+		free(op);
+	}
+	free(u->shadow);
+	free(u);
+	loop->be_state = NULL;
+}
+
+static int be_init(rv_loop *loop)
+{
+	struct uring *u = calloc(1, sizeof(*u));
+	struct io_uring_probe *probe;
+	int err;
+
+	if (!u)
+		return -ENOMEM;
+	u->loop = loop;
+	u->ring.ring_fd = -1;
+	rv__list_init(&u->parked);
+	loop->be_state = u;
+	err = setup_ring(u, &loop->cfg);
+	if (err) {
+		free(u);
+		loop->be_state = NULL;
+		return err;
+	}
+	probe = io_uring_get_probe_ring(&u->ring);
+	u->zerocopy = probe &&
+		      io_uring_opcode_supported(probe, IORING_OP_SENDMSG_ZC) &&
+		      !(loop->cfg.flags & RV_LOOP_NO_ZEROCOPY);
+	io_uring_free_probe(probe);
+	err = setup_buffers(u, &loop->cfg);
+	if (err) {
+		be_fini(loop);
+		return err;
+	}
+	rv__log(RV_LOG_DEBUG, "io_uring: bundles %s, zero-copy sends %s, ring "
+			      "of %u entries filled to %u",
+		u->bundles ? "yes" : "no", u->zerocopy ? "yes" : "no",
+		u->br_entries, u->fill);
+	return 0;
+}
+
+const struct rv__backend rv__backend_uring = {
+	.name = "io_uring",
+	.init = be_init,
+	.fini = be_fini,
+	.run_once = be_run_once,
+	.listen_start = be_listen_start,
+	.listen_stop = be_listen_stop,
+	.recv_start = be_recv_start,
+	.recv_stop = be_recv_stop,
+	.send_start = be_send_start,
+	.conn_kill = be_conn_kill,
+};

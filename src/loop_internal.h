@@ -1,0 +1,148 @@
+/*
+ * loop_internal.h - the loop, listeners and connections as the backends
+ * see them, and the small table of operations every backend supplies.
+ */
+#ifndef RINGVIEW_LOOP_INTERNAL_H
+#define RINGVIEW_LOOP_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "ringview/conn.h"
+#include "ringview/loop.h"
+
+/* An intrusive doubly linked list node (libuv's queue, smaller). */
+struct rv__link {
+	struct rv__link *prev, *next;
+};
+
+static inline void rv__list_init(struct rv__link *head)
+{
+	head->prev = head->next = head;
+}
+static inline bool rv__list_empty(const struct rv__link *head)
+{
+	return head->next == head;
+}
+static inline bool rv__linked(const struct rv__link *n)
+{
+	return n->next != NULL;
+}
+static inline void rv__list_push(struct rv__link *head, struct rv__link *n)
+{
+	n->prev = head->prev;
+	n->next = head;
+	head->prev->next = n;
+	head->prev = n;
+}
+static inline void rv__list_del(struct rv__link *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = NULL;
+}
+#define rv__container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+struct rv__backend;
+
+struct rv_listener {
+	rv_loop *loop;
+	int fd;
+	uint16_t port;
+	bool closing;
+	uint32_t ops;                 /* kernel operations outstanding */
+	const struct rv_conn_ops *cb;
+	void *user;
+	struct rv__link link;         /* loop->listeners */
+	void *be;                     /* backend's per-listener state */
+};
+
+/* Connection flags. */
+#define RV__C_READING 0x01u   /* the application wants bytes */
+#define RV__C_RECV_ARMED 0x02u /* a receive is posted */
+#define RV__C_SENDING 0x04u   /* a send is in flight */
+#define RV__C_CLOSING 0x08u   /* close once the queue is sent */
+#define RV__C_DEAD 0x10u      /* shut down; waiting for ops to finish */
+#define RV__C_EOF 0x20u       /* the peer shut its write side */
+#define RV__C_THROTTLED 0x40u /* output over the limit: not reading */
+#define RV__C_PARKED 0x80u    /* waiting for buffers (-ENOBUFS) */
+#define RV__C_NO_ZC 0x100u    /* zero-copy sends were copied: stop */
+#define RV__C_OPENED 0x200u   /* on_open ran, so on_close must */
+
+struct rv_conn {
+	rv_loop *loop;
+	int fd;
+	uint32_t flags;
+	uint32_t ops;       /* kernel operations outstanding */
+	int err;            /* first error, reported to on_close */
+	const struct rv_conn_ops *cb;
+	void *user;
+	rv_chain in;        /* received, not yet consumed */
+	rv_chain out;       /* queued for sending */
+	size_t inflight;    /* bytes in the send in flight */
+	struct rv__link link;   /* loop->conns */
+	struct rv__link dirty;  /* loop->dirty: output to start */
+	struct rv__link park;   /* backend's list of connections waiting */
+};
+
+struct rv__backend {
+	const char *name;
+	int (*init)(rv_loop *loop);
+	void (*fini)(rv_loop *loop);
+	/* Wait up to timeout_ms and process events; returns how many. */
+	int (*run_once)(rv_loop *loop, int timeout_ms);
+	int (*listen_start)(rv_listener *l);
+	void (*listen_stop)(rv_listener *l);
+	/* Start or resume receiving on |c|. */
+	void (*recv_start)(rv_conn *c);
+	/* Stop receiving (backpressure, closing). */
+	void (*recv_stop)(rv_conn *c);
+	/* Send what is queued in c->out (nothing in flight). */
+	void (*send_start)(rv_conn *c);
+	/* Abandon every operation on |c| (the socket is shut down). */
+	void (*conn_kill)(rv_conn *c);
+};
+
+extern const struct rv__backend rv__backend_uring;
+
+struct rv_loop {
+	rv_pool *pool;
+	const struct rv__backend *be;
+	void *be_state;
+	struct rv_loop_config cfg;
+	volatile sig_atomic_t stop;
+	bool destroying;
+	uint32_t nconns;
+	uint32_t closing_listeners; /* closed, kernel not done with them */
+	struct rv__link conns;      /* every open connection */
+	struct rv__link listeners;
+	struct rv__link dirty;      /* connections with output to start */
+};
+
+/* conn.c: the connection life cycle, shared by the backends. */
+rv_conn *rv__conn_accepted(rv_listener *l, int fd);
+void rv__conn_received(rv_conn *c, rv_chain *views);
+void rv__conn_eof(rv_conn *c);
+void rv__conn_fail(rv_conn *c, int err);
+void rv__conn_send_done(rv_conn *c);
+void rv__conn_op_done(rv_conn *c);
+void rv__loop_flush_dirty(rv_loop *loop);
+void rv__listener_op_done(rv_listener *l);
+
+/* pool.c: what a backend needs of the pool. */
+int rv__pool_take_id(rv_pool *pool, uint32_t *id);
+void rv__pool_put_id(rv_pool *pool, uint32_t id);
+void rv__pool_view(rv_pool *pool, uint32_t id, uint32_t off, uint32_t len,
+		   rv_view *out);
+void rv__pool_set_recycle_hook(rv_pool *pool, rv__recycle_hook fn, void *ctx);
+void rv__pool_count_received(rv_pool *pool, size_t n);
+void rv__pool_count_enobufs(rv_pool *pool);
+uint32_t rv__pool_free_ids(const rv_pool *pool);
+uint8_t *rv__pool_arena(const rv_pool *pool, size_t *len);
+void rv__buf_send_begin(struct rv_buf *b);
+void rv__buf_send_end(struct rv_buf *b);
+
+#endif /* RINGVIEW_LOOP_INTERNAL_H */
