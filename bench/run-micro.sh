@@ -1,0 +1,147 @@
+#!/bin/sh
+# run-micro.sh - build ringview for release and run bench/micro pinned to
+# one core, several times, then print the median of each row over the runs.
+#
+# usage: bench/run-micro.sh [-b BUILDDIR] [-c CPU] [-n TIMES] [--csv]
+#                           [-- MICRO-ARGS...]
+#   -b BUILDDIR  release build directory (default: build-release in the
+#                source tree; made with meson setup if missing, switched to
+#                --buildtype=release -Db_ndebug=true if it is not)
+#   -c CPU       core to pin to with taskset (default 1)
+#   -n TIMES     how many times to run micro (default 3)
+#   -r RETRIES   run again, up to RETRIES times, a run that found the
+#                machine busy (default 3; 0 keeps every run)
+#   --csv        also keep each run's CSV in bench/results/ (not committed)
+#   MICRO-ARGS   passed to micro, e.g. -- --iters 5000000 --filter slice
+#
+# Every run's table is printed as it comes; the summary at the end gives,
+# per row, the median over the runs of micro's per-run medians and the
+# smallest min. Exit status: micro's, or 1 when a build step fails.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+builddir=$src/build-release
+cpu=1
+times=3
+retries=3
+keep_csv=no
+
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-b) builddir=$2; shift 2 ;;
+	-c) cpu=$2; shift 2 ;;
+	-n) times=$2; shift 2 ;;
+	-r) retries=$2; shift 2 ;;
+	--csv) keep_csv=yes; shift ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) echo "run-micro.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+	esac
+done
+
+case $times in ''|*[!0-9]*|0) echo "run-micro.sh: -n needs a count" >&2; exit 2 ;; esac
+case $retries in ''|*[!0-9]*) echo "run-micro.sh: -r needs a count" >&2; exit 2 ;; esac
+if ! taskset -c "$cpu" true 2>/dev/null; then
+	echo "run-micro.sh: cannot pin to cpu $cpu (have $(nproc) cpus)" >&2
+	exit 2
+fi
+
+# A release build: -O3, NDEBUG, no reference tracking by default.
+if [ -f "$builddir/build.ninja" ]; then
+	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
+import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print(o["buildtype"], o["b_ndebug"])')
+	if [ "$bt" != "release true" ]; then
+		echo "== reconfiguring $builddir for release (was: $bt)"
+		meson configure "$builddir" --buildtype=release -Db_ndebug=true
+	fi
+else
+	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true
+fi
+ninja -C "$builddir" bench/micro
+
+# Numbers are only worth having on an otherwise idle machine: sample how
+# busy all cpus are for one second (steal time counts as busy).
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+b0=$(busy); sleep 1; b1=$(busy)
+pct=$(echo "$b0 $b1" | awk '{d = $4 - $2; print d ? int(100 * ($3 - $1) / d) : 0}')
+if [ "$pct" -gt 5 ]; then
+	echo "run-micro.sh: warning: the machine is ${pct}% busy without" \
+	     "micro; other work will skew the numbers" >&2
+fi
+
+micro=$builddir/bench/micro
+stamp=$(date +%Y%m%d-%H%M%S)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+i=1
+rc=0
+left=$retries
+while [ "$i" -le "$times" ]; do
+	echo
+	echo "== run $i of $times: taskset -c $cpu $micro --csv-file ... $*"
+	taskset -c "$cpu" "$micro" --csv-file "$tmp/run$i.csv" "$@" || rc=$?
+	if grep -q '^# .*quiet=0' "$tmp/run$i.csv" && [ "$left" -gt 0 ]; then
+		left=$((left - 1))
+		echo "== the machine was busy during run $i: running it again" \
+		     "in 5 s ($left retries left)"
+		sleep 5
+		continue
+	fi
+	i=$((i + 1))
+done
+
+if [ "$keep_csv" = yes ]; then
+	mkdir -p "$here/results"
+	for f in "$tmp"/run*.csv; do
+		cp "$f" "$here/results/micro-$stamp-$(basename "$f")"
+	done
+	echo
+	echo "CSV kept in $here/results/micro-$stamp-run*.csv"
+fi
+
+# Summary over the runs: median of the per-run medians, min of the mins.
+echo
+echo "== summary of $times runs (ns/op): median of run medians, min of mins"
+python3 - "$tmp"/run*.csv <<'EOF'
+import csv, statistics, sys
+rows, order, shares = {}, [], []
+for path in sys.argv[1:]:
+    with open(path) as f:
+        lines = f.readlines()
+    shares += [l[2:].strip() for l in lines if l.startswith('# cpu_share=')]
+    lines = [l for l in lines if not l.startswith('#')]
+    for r in csv.DictReader(lines):
+        name = r['operation']
+        if name not in rows:
+            rows[name] = {'med': [], 'min': [], 'target': r['target_ns']}
+            order.append(name)
+        rows[name]['med'].append(float(r['ns_median']))
+        rows[name]['min'].append(float(r['ns_min']))
+print('%-40s %8s %8s  %-22s %8s  %s' % ('operation', 'median', 'min',
+      'per-run medians', 'target', 'verdict'))
+failed = 0
+for name in order:
+    r = rows[name]
+    med, mn = statistics.median(r['med']), min(r['min'])
+    runs = ' '.join('%.1f' % x for x in r['med'])
+    verdict = ''
+    if r['target']:
+        verdict = 'PASS' if med <= float(r['target']) else 'FAIL'
+        failed += verdict == 'FAIL'
+    print('%-40s %8.2f %8.2f  %-22s %8s  %s' % (name, med, mn, runs,
+          '<= ' + r['target'] if r['target'] else '-', verdict))
+if failed:
+    print('%d target(s) missed' % failed)
+busy = sum('quiet=0' in x for x in shares)
+print('machine per run: %s' % '; '.join(shares))
+if busy:
+    print('%d of %d runs found the machine busy: their numbers are '
+          'unreliable' % (busy, len(shares)))
+EOF
+exit $rc
