@@ -116,28 +116,10 @@ static int read_bytes(rv_cursor *cur, uint8_t *dst, size_t n)
 	return rv_cursor_seek(cur, cur->_pos + n);
 }
 
-int rv_cursor_get_u8(rv_cursor *cur, uint8_t *out)
+int rv__cursor_read(rv_cursor *cur, uint8_t *dst, size_t n)
 {
-	return read_bytes(cur, out, 1);
+	return read_bytes(cur, dst, n);
 }
-
-#define CURSOR_GETTER(name, type, n)                        \
-	int rv_cursor_get_##name(rv_cursor *cur, type *out) \
-	{                                                   \
-		uint8_t tmp[n];                             \
-		int err = read_bytes(cur, tmp, n);          \
-		if (err)                                    \
-			return err;                         \
-		*out = rv__load_##name(tmp);                \
-		return 0;                                   \
-	}
-CURSOR_GETTER(u16be, uint16_t, 2)
-CURSOR_GETTER(u16le, uint16_t, 2)
-CURSOR_GETTER(u32be, uint32_t, 4)
-CURSOR_GETTER(u32le, uint32_t, 4)
-CURSOR_GETTER(u64be, uint64_t, 8)
-CURSOR_GETTER(u64le, uint64_t, 8)
-#undef CURSOR_GETTER
 
 int rv_cursor_peek_u8(const rv_cursor *cur, uint8_t *out)
 {

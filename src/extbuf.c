@@ -26,8 +26,10 @@ struct ext_hdr {
 	struct ext_hdr *next_free;
 };
 
-static __thread struct ext_hdr *free_headers;
-static __thread uint32_t next_id;
+/* initial-exec: a shared library's TLS otherwise costs a call per access */
+static __thread struct ext_hdr *free_headers
+	__attribute__((tls_model("initial-exec")));
+static __thread uint32_t next_id __attribute__((tls_model("initial-exec")));
 
 static struct ext_hdr *header_get(void)
 {

@@ -52,14 +52,9 @@ static inline size_t rv_cursor_remaining(const rv_cursor *cur)
  * forth). -ERANGE when pos > total length. */
 RV_EXPORT int rv_cursor_seek(rv_cursor *cur, size_t pos);
 
-/* Getters: each returns 0 and advances, or -ERANGE and changes nothing. */
-RV_EXPORT int rv_cursor_get_u8(rv_cursor *cur, uint8_t *out);
-RV_EXPORT int rv_cursor_get_u16be(rv_cursor *cur, uint16_t *out);
-RV_EXPORT int rv_cursor_get_u16le(rv_cursor *cur, uint16_t *out);
-RV_EXPORT int rv_cursor_get_u32be(rv_cursor *cur, uint32_t *out);
-RV_EXPORT int rv_cursor_get_u32le(rv_cursor *cur, uint32_t *out);
-RV_EXPORT int rv_cursor_get_u64be(rv_cursor *cur, uint64_t *out);
-RV_EXPORT int rv_cursor_get_u64le(rv_cursor *cur, uint64_t *out);
+/* Getters: each returns 0 and advances, or -ERANGE and changes nothing.
+ * Inline (defined at the end of this header): int rv_cursor_get_u8,
+ * _u16be, _u16le, _u32be, _u32le, _u64be, _u64le(rv_cursor *, T *out). */
 
 /* rv_cursor_peek_u8 reads the next byte without advancing. */
 RV_EXPORT int rv_cursor_peek_u8(const rv_cursor *cur, uint8_t *out);
@@ -106,6 +101,43 @@ RV_EXPORT int rv__cursor_keep(const rv_cursor *cur, size_t start, rv_view *out,
 	rv__cursor_keep_chain((cur), (start), (out), RV__SITE)
 RV_EXPORT int rv__cursor_keep_chain(const rv_cursor *cur, size_t start,
 				    rv_chain *out, const char *site);
+
+/* ---- inline definitions -------------------------------------------- */
+
+/* The general read: |n| bytes to |dst|, across seams. */
+RV_EXPORT int rv__cursor_read(rv_cursor *cur, uint8_t *dst, size_t n);
+
+/* Fast path: the value lies in the current view with bytes to spare (so
+ * the cursor stays inside it); otherwise the general read. */
+#define RV__CURSOR_GETTER(name, type, n)                                   \
+	static inline int rv_cursor_get_##name(rv_cursor *cur, type *out)  \
+	{                                                                  \
+		const rv_view *v = cur->_cur;                              \
+		uint8_t tmp[n];                                            \
+		int err;                                                   \
+		if (RV_LIKELY(v && v->len - cur->_off > (n))) {            \
+			if (v->_buf)                                       \
+				rv__view_check(v, "rv_cursor read");       \
+			*out = rv__load_##name(v->data + cur->_off);       \
+			cur->_off += (n);                                  \
+			cur->_pos += (n);                                  \
+			return 0;                                          \
+		}                                                          \
+		err = rv__cursor_read(cur, tmp, (n));                      \
+		if (err)                                                   \
+			return err;                                        \
+		*out = rv__load_##name(tmp);                               \
+		return 0;                                                  \
+	}
+static inline uint8_t rv__load_u8(const uint8_t *p) { return p[0]; }
+RV__CURSOR_GETTER(u8, uint8_t, 1)
+RV__CURSOR_GETTER(u16be, uint16_t, 2)
+RV__CURSOR_GETTER(u16le, uint16_t, 2)
+RV__CURSOR_GETTER(u32be, uint32_t, 4)
+RV__CURSOR_GETTER(u32le, uint32_t, 4)
+RV__CURSOR_GETTER(u64be, uint64_t, 8)
+RV__CURSOR_GETTER(u64le, uint64_t, 8)
+#undef RV__CURSOR_GETTER
 
 #ifdef __cplusplus
 }
