@@ -63,6 +63,11 @@ struct uring {
 	uint32_t recv_cap;     /* bytes per receive; 0 when unsupported */
 	bool bundles;
 	bool zerocopy;
+	/* Pool buffers registered as fixed buffers for send_zc, on first
+	 * use: registering pins pages, so only buffers that are sent get
+	 * registered and memory still follows load. */
+	uint32_t nfixed;       /* table size; 0 when unavailable */
+	uint8_t *fixed;        /* per buffer id: registered yet? */
 	struct rv__link parked;
 	struct send_op *free_ops;
 };
@@ -232,6 +237,7 @@ static void on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 	bool more = flags & IORING_CQE_F_MORE;
 
 	if (res > 0) {
+		u->loop->stats.recv_events++;
 		take_received(u, c, res, flags);
 	} else if (res == 0) {
 		if (!(c->flags & RV__C_DEAD))
@@ -246,6 +252,7 @@ static void on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 		    !(c->flags & (RV__C_DEAD | RV__C_PARKED))) {
 			c->flags |= RV__C_PARKED;
 			rv__list_push(&u->parked, &c->park);
+			u->loop->stats.parked++;
 		}
 	} else if (res == -EINVAL && u->recv_cap) {
 		rv__log(RV_LOG_INFO, "this kernel refuses a byte limit on "
@@ -313,6 +320,52 @@ static void op_finish(struct uring *u, struct send_op *op)
 	op_put(u, op);
 }
 
+/* The fixed-buffer index of |v| for send_zc_fixed, or -1. */
+static int fixed_index(struct uring *u, const rv_view *v)
+{
+	struct rv_buf *b = v->_buf;
+	size_t arena_len;
+	uint8_t *arena;
+	struct iovec iov;
+
+	if (b->_kind != RV__BUF_POOL || b->_id >= u->nfixed)
+		return -1;
+	if (!u->fixed[b->_id]) {
+		arena = rv__pool_arena(u->loop->pool, &arena_len);
+		iov.iov_base = arena + (size_t)b->_id * u->buf_size;
+		iov.iov_len = u->buf_size;
+		if (io_uring_register_buffers_update_tag(&u->ring, b->_id, &iov,
+							 NULL, 1) != 1)
+			return -1;
+		u->fixed[b->_id] = 1;
+	}
+	return (int)b->_id;
+}
+
+static void prep_send(struct uring *u, struct send_op *op,
+		      struct io_uring_sqe *sqe)
+{
+	const int flags = MSG_NOSIGNAL | MSG_WAITALL;
+	const rv_view *v = rv_chain_at(&op->views, 0);
+	int idx;
+
+	if (!op->zc) {
+		io_uring_prep_sendmsg(sqe, op->c->fd, &op->msg, flags);
+		return;
+	}
+	u->loop->stats.zc_sends++;
+	idx = rv_chain_count(&op->views) == 1 ? fixed_index(u, v) : -1;
+	if (idx >= 0) {
+		u->loop->stats.zc_fixed_sends++;
+		io_uring_prep_send_zc_fixed(sqe, op->c->fd, v->data, v->len,
+					    flags, IORING_SEND_ZC_REPORT_USAGE,
+					    (unsigned)idx);
+	} else {
+		io_uring_prep_sendmsg_zc(sqe, op->c->fd, &op->msg, flags);
+		sqe->ioprio |= IORING_SEND_ZC_REPORT_USAGE;
+	}
+}
+
 static void be_send_start(rv_conn *c)
 {
 	struct uring *u = U(c->loop);
@@ -346,14 +399,8 @@ static void be_send_start(rv_conn *c)
 	op_sending(op, true);
 
 	sqe = get_sqe(u);
-	if (op->zc) {
-		io_uring_prep_sendmsg_zc(sqe, c->fd, &op->msg,
-					 MSG_NOSIGNAL | MSG_WAITALL);
-		sqe->ioprio |= IORING_SEND_ZC_REPORT_USAGE;
-	} else {
-		io_uring_prep_sendmsg(sqe, c->fd, &op->msg,
-				      MSG_NOSIGNAL | MSG_WAITALL);
-	}
+	prep_send(u, op, sqe);
+	c->loop->stats.sends++;
 	io_uring_sqe_set_data64(sqe, ud(op, TAG_SEND));
 	c->flags |= RV__C_SENDING;
 	c->inflight = n;
@@ -388,6 +435,8 @@ static void on_send(struct uring *u, struct send_op *op, int res,
 
 	if (flags & IORING_CQE_F_NOTIF) {
 		/* The kernel no longer reads the pages: drop the references. */
+		if ((uint32_t)res & IORING_NOTIF_USAGE_ZC_COPIED)
+			c->loop->stats.zc_copied++;
 		if ((uint32_t)res & IORING_NOTIF_USAGE_ZC_COPIED &&
 		    !(c->flags & RV__C_NO_ZC)) {
 			rv__log(RV_LOG_DEBUG, "zero-copy send on fd %d was "
@@ -606,6 +655,27 @@ static int setup_buffers(struct uring *u, const struct rv_loop_config *cfg)
 	return 0;
 }
 
+/* An empty table of fixed buffers, filled as buffers are first sent. */
+static void setup_fixed(struct uring *u)
+{
+	struct rv_pool_stats st;
+	uint32_t n;
+
+	rv_pool_stats(u->loop->pool, &st);
+	n = st.total < 16384 ? st.total : 16384; /* the kernel's limit */
+	u->fixed = calloc(n, 1);
+	if (!u->fixed)
+		return;
+	if (io_uring_register_buffers_sparse(&u->ring, n) == 0) {
+		u->nfixed = n;
+		return;
+	}
+	rv__log(RV_LOG_DEBUG, "no sparse fixed-buffer table; zero-copy sends "
+			      "will pin pages per call");
+	free(u->fixed);
+	u->fixed = NULL;
+}
+
 static void be_fini(rv_loop *loop)
 {
 	struct uring *u = U(loop);
@@ -629,6 +699,7 @@ static void be_fini(rv_loop *loop)
 		free(op);
 	}
 	free(u->shadow);
+	free(u->fixed);
 	free(u);
 	loop->be_state = NULL;
 }
@@ -656,16 +727,25 @@ static int be_init(rv_loop *loop)
 		      io_uring_opcode_supported(probe, IORING_OP_SENDMSG_ZC) &&
 		      !(loop->cfg.flags & RV_LOOP_NO_ZEROCOPY);
 	io_uring_free_probe(probe);
+	if (u->zerocopy)
+		setup_fixed(u);
 	err = setup_buffers(u, &loop->cfg);
 	if (err) {
 		be_fini(loop);
 		return err;
 	}
-	rv__log(RV_LOG_DEBUG, "io_uring: bundles %s, zero-copy sends %s, ring "
-			      "of %u entries filled to %u",
+	/* Incremental buffer consumption (IOU_PBUF_RING_INC) is not used:
+	 * with bundles and a per-receive cap, whole buffers waste little. */
+	rv__log(RV_LOG_DEBUG, "io_uring: bundles %s, zero-copy sends %s "
+			      "(%u fixed slots), ring of %u entries filled to %u",
 		u->bundles ? "yes" : "no", u->zerocopy ? "yes" : "no",
-		u->br_entries, u->fill);
+		u->nfixed, u->br_entries, u->fill);
 	return 0;
+}
+
+static uint32_t be_ring_fill(const rv_loop *loop)
+{
+	return U(loop)->fill;
 }
 
 const struct rv__backend rv__backend_uring = {
@@ -679,4 +759,5 @@ const struct rv__backend rv__backend_uring = {
 	.recv_stop = be_recv_stop,
 	.send_start = be_send_start,
 	.conn_kill = be_conn_kill,
+	.ring_fill = be_ring_fill,
 };

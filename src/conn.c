@@ -39,6 +39,7 @@ static void finalize(rv_conn *c)
 	if (rv__linked(&c->park))
 		rv__list_del(&c->park);
 	loop->nconns--;
+	loop->stats.closed++;
 	if ((c->flags & RV__C_OPENED) && c->cb->on_close)
 		c->cb->on_close(c, c->err);
 	rv_chain_release(&c->in);
@@ -101,6 +102,7 @@ rv_conn *rv__conn_accepted(rv_listener *l, int fd)
 	c->ops = 1; /* held until the end of this function */
 	rv__list_push(&loop->conns, &c->link);
 	loop->nconns++;
+	loop->stats.accepted++;
 	if (!(loop->cfg.flags & RV_LOOP_NO_NODELAY))
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (c->cb->on_open)

@@ -178,6 +178,12 @@ const char *rv_loop_backend_name(const rv_loop *loop)
 	return loop->be->name;
 }
 
+void rv_loop_stats(const rv_loop *loop, struct rv_loop_stats *st)
+{
+	*st = loop->stats;
+	st->ring_fill = loop->be_state ? loop->be->ring_fill(loop) : 0;
+}
+
 uint32_t rv_loop_conn_count(const rv_loop *loop)
 {
 	return loop->nconns;

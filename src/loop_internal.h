@@ -104,6 +104,8 @@ struct rv__backend {
 	void (*send_start)(rv_conn *c);
 	/* Abandon every operation on |c| (the socket is shut down). */
 	void (*conn_kill)(rv_conn *c);
+	/* Buffers kept in the kernel's ring (0 when there is none). */
+	uint32_t (*ring_fill)(const rv_loop *loop);
 };
 
 extern const struct rv__backend rv__backend_uring;
@@ -113,6 +115,7 @@ struct rv_loop {
 	const struct rv__backend *be;
 	void *be_state;
 	struct rv_loop_config cfg;
+	struct rv_loop_stats stats;  /* ring_fill is filled in on request */
 	volatile sig_atomic_t stop;
 	bool destroying;
 	uint32_t nconns;

@@ -52,6 +52,7 @@ static void *server_main(void *arg)
 			break;
 	rv_loop_shutdown(loop);
 	rv_pool_stats(rv_loop_pool(loop), &s->final);
+	rv_loop_stats(loop, &s->loop_final);
 	s->leaked = rv_pool_leak_report(rv_loop_pool(loop), stderr);
 	s->destroy_err = s->leaked ? 0 : rv_loop_destroy(loop);
 	return NULL;

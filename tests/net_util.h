@@ -22,6 +22,7 @@ struct test_server {
 	int start_err;
 	const char *backend;
 	struct rv_pool_stats final; /* after rv_loop_shutdown */
+	struct rv_loop_stats loop_final;
 	int leaked;                 /* rv_pool_leak_report count */
 	int destroy_err;
 	/* private */

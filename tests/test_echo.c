@@ -215,6 +215,33 @@ Test(echo, zerocopy_send_of_retained_views, .timeout = 60)
 	assert_pool_whole(&s);
 }
 
+/* Single-view zero-copy sends come from the pool's registered (fixed)
+ * buffers; each new connection tries zero-copy again. */
+Test(echo, zerocopy_fixed_buffers, .timeout = 60)
+{
+	struct test_server s = {.cfg = small_cfg(64, 4096)};
+	char out[1000], in[1000];
+
+	s.cfg.zerocopy_threshold = 1;
+	cr_assert_eq(test_server_start(&s), 0);
+	for (uint32_t i = 0; i < 10; i++) {
+		int fd = test_connect(s.port);
+		cr_assert_geq(fd, 0);
+		for (size_t k = 0; k < sizeof(out); k++)
+			out[k] = (char)test_pattern(i, k);
+		cr_assert_eq(send(fd, out, sizeof(out), 0), (ssize_t)sizeof(out));
+		cr_assert_eq(test_read_full(fd, in, sizeof(in)), sizeof(in));
+		cr_assert(memcmp(in, out, sizeof(in)) == 0);
+		close(fd);
+	}
+	test_server_stop(&s);
+	cr_assert_geq(s.loop_final.zc_fixed_sends, 1,
+		      "no send used a registered buffer");
+	cr_assert_eq(s.loop_final.accepted, 10);
+	cr_assert_eq(s.loop_final.closed, 10);
+	assert_pool_whole(&s);
+}
+
 /* ---- backpressure ------------------------------------------------------ */
 
 /* A client that sends 8 MiB before reading anything: the server stops

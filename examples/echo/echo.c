@@ -63,7 +63,15 @@ static void usage(FILE *f, const char *argv0)
 
 static void print_stats(rv_loop *loop, const char *when)
 {
-	printf("stats (%s): %u connections; ", when, rv_loop_conn_count(loop));
+	struct rv_loop_stats ls;
+
+	rv_loop_stats(loop, &ls);
+	printf("stats (%s): %u connections open, %llu accepted, %llu sends "
+	       "(%llu zero-copy, %llu copied by the kernel), %llu waits for "
+	       "buffers; ",
+	       when, rv_loop_conn_count(loop), (unsigned long long)ls.accepted,
+	       (unsigned long long)ls.sends, (unsigned long long)ls.zc_sends,
+	       (unsigned long long)ls.zc_copied, (unsigned long long)ls.parked);
 	rv_pool_stats_print(rv_loop_pool(loop), stdout);
 	fflush(stdout);
 }

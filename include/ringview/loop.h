@@ -100,6 +100,22 @@ RV_EXPORT rv_pool *rv_loop_pool(rv_loop *loop);
 /* rv_loop_backend_name: "io_uring" or "libev". */
 RV_EXPORT const char *rv_loop_backend_name(const rv_loop *loop);
 
+struct rv_loop_stats {
+	uint64_t accepted;        /* connections accepted */
+	uint64_t closed;          /* connections closed (on_close ran) */
+	uint64_t recv_events;     /* receive completions with data */
+	uint64_t sends;           /* send operations submitted */
+	uint64_t zc_sends;        /* ... of which zero-copy */
+	uint64_t zc_fixed_sends;  /* ... of which from registered buffers */
+	uint64_t zc_copied;       /* zero-copy sends the kernel copied */
+	uint64_t parked;          /* receives that waited for buffers */
+	uint32_t ring_fill;       /* buffers the kernel's ring is kept at */
+};
+
+/* rv_loop_stats fills |*st| with the loop's counters (the pool's are in
+ * rv_pool_stats). */
+RV_EXPORT void rv_loop_stats(const rv_loop *loop, struct rv_loop_stats *st);
+
 /* rv_loop_conn_count: open connections. */
 RV_EXPORT uint32_t rv_loop_conn_count(const rv_loop *loop);
 
