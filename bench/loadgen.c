@@ -1,0 +1,925 @@
+/*
+ * loadgen - closed-loop load for TCP echo servers: many non-blocking
+ * connections per thread, every byte checked, latency percentiles.
+ *
+ * Usage:
+ *   loadgen [--host ADDR] [--port N] [--conns N] [--size BYTES] [--depth N]
+ *           [--seconds S] [--warmup S] [--threads N] [--no-verify]
+ *           [--csv] [--quiet] [--allow-remote] [--server-pid P]
+ *   loadgen --idle N [--host ADDR] [--port N] [--seconds S]
+ *   loadgen --csv-header
+ *
+ *   --host ADDR    numeric server address, or localhost (default 127.0.0.1)
+ *   --port N       server port (default 7000)
+ *   --conns N      connections (default 50)
+ *   --size BYTES   message size (default 64, at most 64 MiB)
+ *   --depth N      messages in flight per connection (default 1, max 1024)
+ *   --seconds S    measured time (default 5; fractions allowed)
+ *   --warmup S     load before the measured time, not counted (default 1)
+ *   --threads N    threads, each with its own epoll and an equal share of
+ *                  the connections (default 1)
+ *   --no-verify    only count bytes (--verify, checking every byte that
+ *                  comes back, is the default)
+ *   --idle N       open N connections, send nothing, hold them --seconds,
+ *                  close them (to measure a server's memory per idle
+ *                  connection). Prints "holding conns=N connected=M" on
+ *                  stdout once they are open: read the server's RSS then.
+ *   --csv          print the last line as CSV (columns: --csv-header)
+ *   --quiet        no progress lines
+ *   --allow-remote allow a non-loopback server (policy here: loopback only)
+ *   --server-pid P also report the CPU time process P (the server) used
+ *                  per message in the measured window, from /proc/P/stat
+ *
+ * Each connection keeps --depth messages of --size bytes outstanding,
+ * starting a new one whenever one has come back in full. A message's
+ * latency runs from handing its first byte to send() to receiving its last
+ * byte; it goes into a log-linear histogram (exact below 256 ns, then 128
+ * buckets per power of two: within 0.8%) from which p50/p99/p99.9 are
+ * read. Only messages completed in the measured window count. Once a
+ * second a progress line goes to stderr; the last line, on stdout, is
+ *   msgs/s=N MiB/s=X p50_us=X p99_us=X p999_us=X max_us=X errors=N
+ *   conns=N size=N depth=N seconds=S threads=N lg_cpu_pct=X
+ *   [server_cpu_pct=X server_cpu_us_per_msg=X]
+ * (one line; MiB/s counts message bytes echoed, each crossed loopback
+ * twice; lg_cpu_pct is loadgen's own CPU use, 100 = one core busy: near
+ * 100 per thread, loadgen may be what limits the rate), or in --idle mode
+ * "idle conns=N connected=M errors=E seconds=S".
+ *
+ * Verification: message k of connection c is a slice of one fixed random
+ * table, starting at a place hashed from (c, k). The expected stream is
+ * known at every byte, so a lost, duplicated, reordered or corrupted byte
+ * is a mismatch: reported with its position, counted as an error, and the
+ * connection dropped. Checking is one memcmp, and sending copies nothing:
+ * the table is the send buffer. Other errors: a connect that fails or is
+ * not done within 3 s, a reset or closed connection, bytes beyond what was
+ * sent, and a connection with messages outstanding that received nothing
+ * in the last second of the run (stalled).
+ *
+ * Always bounded: connecting gets 3 s, the run stops by itself, and the
+ * program gives up at warmup + seconds + 5 s whatever the server does.
+ * Exit status: 0 without errors, 1 with errors, 2 for bad usage.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS_PER_S       1000000000LL
+#define CONNECT_BUDGET (3 * NS_PER_S) /* to open every connection */
+#define GRACE	       (5 * NS_PER_S) /* hard deadline past the run */
+#define STALL_NS       NS_PER_S
+#define MAX_CONNECTING 64 /* per thread: spare the listen queue */
+#define RXBUF_SIZE     (256 * 1024)
+#define MAX_IOV	       64
+#define MAX_ERROR_MSGS 10
+#define PAT_PERIOD     65521u /* prime: starts of messages spread evenly */
+
+/* Histogram: exact below 2*HIST_SUB ns, then HIST_SUB buckets per octave. */
+#define HIST_SUB_BITS 7
+#define HIST_SUB      (1u << HIST_SUB_BITS)
+#define HIST_MAX_EXP  34 /* beyond 2^41 ns (36 min): last bucket */
+#define HIST_BUCKETS  ((HIST_MAX_EXP + 2) * HIST_SUB)
+
+enum { UNUSED, CONNECTING, OPEN, CLOSED };
+
+struct conn {
+	int fd;
+	uint8_t state;
+	bool want_out;	    /* EPOLLOUT is in the interest set */
+	uint32_t id;	    /* 0 .. conns-1 over all threads */
+	uint64_t tx, rx;    /* stream bytes sent, received and checked */
+	int64_t last_rx_ns; /* when bytes last arrived */
+	int64_t *sent_ns;   /* [depth]: message k's send time at k % depth */
+};
+
+struct thread {
+	pthread_t tid;
+	int ep;
+	struct conn *conns;
+	unsigned nconns, next_connect, connecting;
+	uint8_t *rxbuf;
+	_Atomic uint64_t msgs; /* all completed messages, for progress */
+	bool connect_done;
+	uint64_t win_msgs; /* completed in the measured window */
+	uint64_t max_ns;
+	uint64_t hist[HIST_BUCKETS];
+};
+
+static struct {
+	const char *host;
+	unsigned port, conns, size, depth, threads, idle, server_pid;
+	double seconds, warmup;
+	int verify, csv, quiet, allow_remote; /* int: set by getopt_long */
+} cfg = {"127.0.0.1", 7000, 50, 64, 1, 1, 0, 0, 5, 1, 1, 0, 0, 0};
+
+static struct sockaddr_storage server;
+static socklen_t server_len;
+static uint8_t *pattern;	    /* PAT_PERIOD + size random bytes */
+static int64_t t_start;		    /* program start */
+static int64_t t_go, t_warm, t_end; /* set before go */
+static atomic_bool go;
+static volatile sig_atomic_t stop;
+static atomic_uint errors, connected, opened; /* over all threads */
+static atomic_uint threads_ready, threads_done;
+static double cpu_warm[2], cpu_end[2]; /* s used by loadgen, server */
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* ---- histogram --------------------------------------------------------- */
+
+static unsigned hist_index(uint64_t v)
+{
+	unsigned e;
+
+	if (v < 2 * HIST_SUB)
+		return (unsigned)v;
+	e = 63 - (unsigned)__builtin_clzll(v) - HIST_SUB_BITS;
+	if (e > HIST_MAX_EXP)
+		return HIST_BUCKETS - 1;
+	return (e + 1) * HIST_SUB + (unsigned)(v >> e) - HIST_SUB;
+}
+
+/* The middle of bucket i, in ns. */
+static double hist_value(unsigned i)
+{
+	unsigned e;
+
+	if (i < 2 * HIST_SUB)
+		return i;
+	e = i / HIST_SUB - 1;
+	return ((double)(i % HIST_SUB + HIST_SUB) + 0.5) * (double)(1ull << e);
+}
+
+/* Smallest value with at least q of the samples at or below it, in us. */
+static double hist_quantile(const uint64_t *h, uint64_t total, double q)
+{
+	double rank = q * (double)total;
+	uint64_t want = (uint64_t)rank, seen = 0;
+
+	if (total == 0)
+		return 0;
+	if (want < rank || want == 0) /* round up, and at least one */
+		want++;
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		seen += h[i];
+		if (seen >= want)
+			return hist_value(i) / 1000;
+	}
+	return hist_value(HIST_BUCKETS - 1) / 1000;
+}
+
+/* ---- the expected byte stream ------------------------------------------ */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static int make_pattern(void)
+{
+	uint64_t s = 0x5eed;
+
+	pattern = malloc(PAT_PERIOD + (size_t)cfg.size);
+	if (!pattern)
+		return -1;
+	for (size_t i = 0; i < PAT_PERIOD + cfg.size; i++)
+		pattern[i] = (uint8_t)mix64(s++);
+	return 0;
+}
+
+/* Message k of connection `id`: size bytes, sent straight from here. */
+static const uint8_t *msg_bytes(uint32_t id, uint64_t k)
+{
+	return pattern + mix64(((uint64_t)id << 40) ^ k) % PAT_PERIOD;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+/* Count an error and drop c; the first few errors are printed. */
+static void conn_fail(struct thread *t, struct conn *c, const char *fmt, ...)
+{
+	unsigned n = atomic_fetch_add(&errors, 1);
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < MAX_ERROR_MSGS) /* one call: lines of threads don't mix */
+		fprintf(stderr, "loadgen: connection %u: %s\n", c->id, msg);
+	else if (n == MAX_ERROR_MSGS)
+		fputs("loadgen: further errors not shown\n", stderr);
+	if (c->state == CONNECTING)
+		t->connecting--;
+	else if (c->state == OPEN)
+		atomic_fetch_sub(&connected, 1);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->state = CLOSED;
+}
+
+static int conn_want_out(struct thread *t, struct conn *c, bool out)
+{
+	struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0),
+				 .data.ptr = c};
+
+	if (c->want_out == out)
+		return 0;
+	if (epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+		conn_fail(t, c, "epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	c->want_out = out;
+	return 0;
+}
+
+static void conn_start(struct thread *t, struct conn *c)
+{
+	struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+	int one = 1;
+
+	c->state = CONNECTING;
+	c->want_out = true;
+	t->connecting++;
+	c->fd = socket(server.ss_family,
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		conn_fail(t, c, "socket: %s", strerror(errno));
+		return;
+	}
+	/* Small messages must leave at once, not wait for Nagle. */
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->fd, (struct sockaddr *)&server, server_len) < 0 &&
+	    errno != EINPROGRESS) {
+		conn_fail(t, c, "connect to %s port %u: %s", cfg.host, cfg.port,
+			  strerror(errno));
+		return;
+	}
+	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		conn_fail(t, c, "epoll_ctl: %s", strerror(errno));
+}
+
+/* Keep up to MAX_CONNECTING connects in flight until all are started. */
+static void start_connects(struct thread *t, int64_t now)
+{
+	while (t->next_connect < t->nconns && t->connecting < MAX_CONNECTING &&
+	       now < t_start + CONNECT_BUDGET)
+		conn_start(t, &t->conns[t->next_connect++]);
+}
+
+static void connect_result(struct thread *t, struct conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err == 0) {
+		t->connecting--;
+		c->state = OPEN;
+		atomic_fetch_add(&opened, 1);
+		atomic_fetch_add(&connected, 1);
+		conn_want_out(t, c, false);
+	} else if (err != EINPROGRESS) {
+		conn_fail(t, c, "connect to %s port %u: %s%s", cfg.host,
+			  cfg.port, strerror(err),
+			  err == ECONNREFUSED ? " (is the server running?)"
+					      : "");
+	}
+}
+
+/* ---- the load ----------------------------------------------------------- */
+
+/* Record the send time of every message whose first byte is in [pos, +n). */
+static void stamp_sends(struct conn *c, uint64_t pos, size_t n, int64_t now)
+{
+	uint64_t k = (pos + cfg.size - 1) / cfg.size;
+
+	for (; k * cfg.size < pos + n; k++)
+		c->sent_ns[k % cfg.depth] = now;
+}
+
+/* Send until depth messages are outstanding or the socket is full. */
+static int conn_pump(struct thread *t, struct conn *c)
+{
+	uint64_t limit = (c->rx / cfg.size + cfg.depth) * cfg.size;
+
+	if (cfg.idle || stop ||
+	    !atomic_load_explicit(&go, memory_order_acquire))
+		return 0;
+	while (c->tx < limit) {
+		struct iovec iov[MAX_IOV];
+		struct msghdr mh = {.msg_iov = iov};
+		uint64_t pos = c->tx;
+		int64_t now;
+		ssize_t n;
+
+		for (; pos < limit && mh.msg_iovlen < MAX_IOV;
+		     mh.msg_iovlen++) {
+			size_t off = pos % cfg.size;
+			iov[mh.msg_iovlen].iov_base =
+				(void *)(msg_bytes(c->id, pos / cfg.size) +
+					 off);
+			iov[mh.msg_iovlen].iov_len = cfg.size - off;
+			pos += cfg.size - off;
+		}
+		now = now_ns();
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			conn_fail(t, c, "send: %s", strerror(errno));
+			return -1;
+		}
+		stamp_sends(c, c->tx, (size_t)n, now);
+		c->tx += (uint64_t)n;
+		if (c->tx < pos)
+			break; /* the socket is full */
+	}
+	return conn_want_out(t, c, c->tx < limit);
+}
+
+static void message_done(struct thread *t, struct conn *c, uint64_t k,
+			 int64_t now)
+{
+	uint64_t lat = (uint64_t)(now - c->sent_ns[k % cfg.depth]);
+
+	atomic_fetch_add_explicit(&t->msgs, 1, memory_order_relaxed);
+	if (now < t_warm || now >= t_end)
+		return;
+	t->win_msgs++;
+	t->hist[hist_index(lat)]++;
+	if (lat > t->max_ns)
+		t->max_ns = lat;
+}
+
+static void mismatch(struct thread *t, struct conn *c, const uint8_t *got,
+		     const uint8_t *want, uint64_t k, size_t off)
+{
+	size_t i = 0;
+
+	while (got[i] == want[i])
+		i++;
+	conn_fail(t, c,
+		  "message %llu byte %zu: expected 0x%02x, got 0x%02x "
+		  "(bytes lost, duplicated, reordered or corrupted)",
+		  (unsigned long long)k, off + i, want[i], got[i]);
+}
+
+/* Check and account n received bytes; -1 when c was dropped. */
+static int consume(struct thread *t, struct conn *c, const uint8_t *p, size_t n,
+		   int64_t now)
+{
+	if (n > c->tx - c->rx) {
+		conn_fail(t, c, "received %zu bytes, only %llu outstanding", n,
+			  (unsigned long long)(c->tx - c->rx));
+		return -1;
+	}
+	c->last_rx_ns = now;
+	while (n > 0) {
+		uint64_t k = c->rx / cfg.size;
+		size_t off = c->rx % cfg.size;
+		size_t take = cfg.size - off < n ? cfg.size - off : n;
+		const uint8_t *want = msg_bytes(c->id, k) + off;
+
+		if (cfg.verify && memcmp(p, want, take) != 0) {
+			mismatch(t, c, p, want, k, off);
+			return -1;
+		}
+		c->rx += take;
+		p += take;
+		n -= take;
+		if (off + take == cfg.size)
+			message_done(t, c, k, now);
+	}
+	return 0;
+}
+
+static int conn_read(struct thread *t, struct conn *c)
+{
+	ssize_t n = recv(c->fd, t->rxbuf, RXBUF_SIZE, 0);
+
+	if (n > 0)
+		return consume(t, c, t->rxbuf, (size_t)n, now_ns());
+	if (n == 0)
+		conn_fail(t, c, "the server closed the connection");
+	else if (errno != EAGAIN && errno != EINTR)
+		conn_fail(t, c, "recv: %s", strerror(errno));
+	else
+		return 0;
+	return -1;
+}
+
+static void conn_event(struct thread *t, struct conn *c, uint32_t events)
+{
+	if (c->state == CONNECTING) {
+		connect_result(t, c);
+		return;
+	}
+	if (c->state != OPEN)
+		return;
+	if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && conn_read(t, c) < 0)
+		return;
+	conn_pump(t, c); /* room freed by what came back, or EPOLLOUT */
+}
+
+/* Connect phase over: anything not open by now has failed. */
+static void end_connect_phase(struct thread *t)
+{
+	for (unsigned i = 0; i < t->nconns; i++) {
+		struct conn *c = &t->conns[i];
+
+		if (c->state == CONNECTING || c->state == UNUSED)
+			conn_fail(t, c, "connect timed out after %lld s",
+				  CONNECT_BUDGET / NS_PER_S);
+	}
+	t->next_connect = t->nconns;
+	t->connect_done = true;
+	atomic_fetch_add(&threads_ready, 1);
+}
+
+static void finish(struct thread *t, int64_t now)
+{
+	for (unsigned i = 0; i < t->nconns; i++) {
+		struct conn *c = &t->conns[i];
+
+		if (c->state != OPEN)
+			continue;
+		if (c->rx < c->tx && now - c->last_rx_ns > STALL_NS)
+			conn_fail(t, c,
+				  "stalled: %llu bytes outstanding, nothing "
+				  "received for %.1f s",
+				  (unsigned long long)(c->tx - c->rx),
+				  (double)(now - c->last_rx_ns) / NS_PER_S);
+		else
+			close(c->fd);
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct thread *t = arg;
+	struct epoll_event evs[256];
+	bool started = false;
+
+	for (;;) {
+		int64_t now = now_ns();
+		int n;
+
+		if (started && (now >= t_end || stop))
+			break;
+		if (!started && t->connect_done &&
+		    atomic_load_explicit(&go, memory_order_acquire)) {
+			started = true;
+			for (unsigned i = 0; i < t->nconns; i++) {
+				t->conns[i].last_rx_ns = now;
+				if (t->conns[i].state == OPEN)
+					conn_pump(t, &t->conns[i]);
+			}
+		}
+		if (!t->connect_done) {
+			start_connects(t, now);
+			if (now >= t_start + CONNECT_BUDGET ||
+			    (t->next_connect == t->nconns && !t->connecting))
+				end_connect_phase(t);
+		}
+		/* A short timeout keeps the stop time exact, however idle. */
+		n = epoll_wait(t->ep, evs, 256, 10);
+		for (int i = 0; i < n; i++)
+			conn_event(t, evs[i].data.ptr, evs[i].events);
+	}
+	finish(t, now_ns());
+	atomic_fetch_add(&threads_done, 1);
+	return NULL;
+}
+
+/* ---- setup and report --------------------------------------------------- */
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		return ntohl(s4->sin_addr.s_addr) >> 24 == 127;
+	}
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+	return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+	       (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+		s6->sin6_addr.s6_addr[12] == 127);
+}
+
+static int resolve(void)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+	const char *host = cfg.host;
+	struct addrinfo *ai;
+	char port[8];
+	int err;
+
+	/* Numeric only, so no name lookup can hang the run. */
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	snprintf(port, sizeof(port), "%u", cfg.port);
+	err = getaddrinfo(host, port, &hints, &ai);
+	if (err != 0) {
+		fprintf(stderr, "loadgen: --host %s: %s (numeric only)\n",
+			cfg.host, gai_strerror(err));
+		return -1;
+	}
+	memcpy(&server, ai->ai_addr, ai->ai_addrlen);
+	server_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	if (!is_loopback(&server) && !cfg.allow_remote) {
+		fprintf(stderr,
+			"loadgen: %s is not a loopback address, and "
+			"load tests here target loopback only "
+			"(--allow-remote overrides)\n",
+			cfg.host);
+		return -1;
+	}
+	return 0;
+}
+
+/* One descriptor per connection, plus a few: take the hard limit. */
+static int raise_nofile(unsigned conns)
+{
+	rlim_t need = (rlim_t)conns + 32;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		fprintf(stderr,
+			"loadgen: %u connections need %llu open files, "
+			"but the hard limit (ulimit -Hn) is %llu: "
+			"raise it or use fewer connections\n",
+			conns, (unsigned long long)need,
+			(unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		perror("loadgen: setrlimit(RLIMIT_NOFILE)");
+		return -1;
+	}
+	return 0;
+}
+
+/* CPU seconds (user + system) process pid has used, or -1. */
+static double proc_cpu(unsigned pid)
+{
+	unsigned long long ut, st;
+	char path[32], buf[512], *p;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold anything */
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%llu %llu",
+			 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Note the CPU time used so far by loadgen and by the server. */
+static void sample_cpu(double *cpu)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	cpu[0] = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	cpu[1] = cfg.server_pid ? proc_cpu(cfg.server_pid) : 0;
+}
+
+static void progress(const struct thread *ts, int64_t now, uint64_t *last)
+{
+	double at = (double)(now - t_go) / NS_PER_S;
+	uint64_t msgs = 0;
+
+	for (unsigned i = 0; i < cfg.threads; i++)
+		msgs += atomic_load_explicit(&ts[i].msgs, memory_order_relaxed);
+
+	if (cfg.idle)
+		fprintf(stderr, "[%5.1fs] connected=%u errors=%u\n", at,
+			atomic_load(&connected), atomic_load(&errors));
+	else
+		fprintf(stderr, "[%5.1fs] msgs/s=%llu errors=%u%s\n", at,
+			(unsigned long long)(msgs - *last),
+			atomic_load(&errors),
+			now - NS_PER_S / 2 < t_warm ? " (warmup)" : "");
+	*last = msgs;
+}
+
+static const char csv_header[] =
+	"mode,msgs_per_s,mib_per_s,p50_us,p99_us,p999_us,max_us,errors,conns,"
+	"opened,size,depth,seconds,threads,lg_cpu_pct,server_cpu_pct,"
+	"server_cpu_us_per_msg";
+
+static void print_result(const struct thread *ts, double window)
+{
+	static uint64_t hist[HIST_BUCKETS];
+	uint64_t msgs = 0, max_ns = 0;
+	unsigned errs = atomic_load(&errors), opens = atomic_load(&opened);
+	double rate, mib, p50, p99, p999, lg_pct, srv_pct, srv_us;
+
+	for (unsigned i = 0; i < cfg.threads; i++) {
+		msgs += ts[i].win_msgs;
+		if (ts[i].max_ns > max_ns)
+			max_ns = ts[i].max_ns;
+		for (unsigned b = 0; b < HIST_BUCKETS; b++)
+			hist[b] += ts[i].hist[b];
+	}
+	rate = window > 0 ? (double)msgs / window : 0;
+	mib = rate * (double)cfg.size / (1024 * 1024);
+	p50 = hist_quantile(hist, msgs, 0.5);
+	p99 = hist_quantile(hist, msgs, 0.99);
+	p999 = hist_quantile(hist, msgs, 0.999);
+	lg_pct = window > 0 ? (cpu_end[0] - cpu_warm[0]) / window * 100 : 0;
+	srv_pct = window > 0 ? (cpu_end[1] - cpu_warm[1]) / window * 100 : 0;
+	srv_us = msgs ? (cpu_end[1] - cpu_warm[1]) / (double)msgs * 1e6 : 0;
+	if (cfg.csv)
+		printf("%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,"
+		       "%u,%u,%u,%u,%u,%g,%u,%.0f,%.0f,%.3f\n",
+		       cfg.idle ? "idle" : "load", rate, mib, p50, p99, p999,
+		       (double)max_ns / 1000, errs, cfg.conns, opens, cfg.size,
+		       cfg.depth, window, cfg.threads, lg_pct, srv_pct, srv_us);
+	else if (cfg.idle)
+		printf("idle conns=%u connected=%u errors=%u seconds=%g\n",
+		       cfg.conns, opens, errs, window);
+	else
+		printf("msgs/s=%.0f MiB/s=%.2f p50_us=%.1f p99_us=%.1f "
+		       "p999_us=%.1f max_us=%.1f errors=%u conns=%u size=%u "
+		       "depth=%u seconds=%g threads=%u lg_cpu_pct=%.0f",
+		       rate, mib, p50, p99, p999, (double)max_ns / 1000, errs,
+		       cfg.conns, cfg.size, cfg.depth, window, cfg.threads,
+		       lg_pct);
+	if (!cfg.csv && !cfg.idle && cfg.server_pid)
+		printf(" server_cpu_pct=%.0f server_cpu_us_per_msg=%.3f",
+		       srv_pct, srv_us);
+	if (!cfg.csv && !cfg.idle)
+		putchar('\n');
+	fflush(stdout);
+}
+
+static int usage(FILE *f)
+{
+	fputs("usage: loadgen [--host ADDR] [--port N] [--conns N] "
+	      "[--size BYTES] [--depth N]\n"
+	      "               [--seconds S] [--warmup S] [--threads N] "
+	      "[--no-verify]\n"
+	      "               [--csv] [--quiet] [--allow-remote]\n"
+	      "       loadgen --idle N [--host ADDR] [--port N] [--seconds S]\n"
+	      "       loadgen --csv-header\n"
+	      "Defaults: 127.0.0.1 port 7000, 50 conns, 64 B, depth 1, 5 s "
+	      "after 1 s warmup,\n"
+	      "1 thread, verification on. The source's top comment says "
+	      "more.\n",
+	      f);
+	return 0;
+}
+
+/* Numeric options, in the order of the first entries of opts[] below. */
+static const struct numopt {
+	unsigned *u; /* a whole number goes here */
+	double *d;   /* or a fraction here */
+	double lo, hi;
+} numopts[] = {
+	{&cfg.port, NULL, 1, 65535},	     {&cfg.conns, NULL, 1, 1e6},
+	{&cfg.size, NULL, 1, 64 << 20},	     {&cfg.depth, NULL, 1, 1024},
+	{&cfg.threads, NULL, 1, 256},	     {&cfg.idle, NULL, 1, 1e6},
+	{NULL, &cfg.seconds, 0.01, 1e5},     {NULL, &cfg.warmup, 0, 1e5},
+	{&cfg.server_pid, NULL, 1, 4194304},
+};
+
+static const struct option opts[] = {
+	{"port", required_argument, NULL, 'n'},
+	{"conns", required_argument, NULL, 'n'},
+	{"size", required_argument, NULL, 'n'},
+	{"depth", required_argument, NULL, 'n'},
+	{"threads", required_argument, NULL, 'n'},
+	{"idle", required_argument, NULL, 'n'},
+	{"seconds", required_argument, NULL, 'n'},
+	{"warmup", required_argument, NULL, 'n'},
+	{"server-pid", required_argument, NULL, 'n'},
+	{"host", required_argument, NULL, 'H'},
+	{"verify", no_argument, &cfg.verify, 1},
+	{"no-verify", no_argument, &cfg.verify, 0},
+	{"csv", no_argument, &cfg.csv, 1},
+	{"quiet", no_argument, &cfg.quiet, 1},
+	{"allow-remote", no_argument, &cfg.allow_remote, 1},
+	{"csv-header", no_argument, NULL, 'C'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The whole argument must be a number in range; whole where it must be. */
+static void num_arg(const struct numopt *no, const char *name, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || !(v >= no->lo && v <= no->hi) ||
+	    (no->u && v != (unsigned)v)) {
+		fprintf(stderr, "loadgen: --%s %s: want a %s in [%.2f, %.0f]\n",
+			name, s, no->u ? "whole number" : "number", no->lo,
+			no->hi);
+		exit(2);
+	}
+	if (no->u)
+		*no->u = (unsigned)v;
+	else
+		*no->d = v;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int o, i;
+
+	while ((o = getopt_long(argc, argv, "h", opts, &i)) != -1) {
+		if (o == 'n')
+			num_arg(&numopts[i], opts[i].name, optarg);
+		else if (o == 'H')
+			cfg.host = optarg;
+		else if (o == 'C')
+			exit(puts(csv_header) < 0);
+		else if (o == 'h')
+			exit(usage(stdout));
+		else if (o != 0)
+			break; /* getopt_long said what was wrong */
+	}
+	if (o != -1 || optind < argc) {
+		usage(stderr);
+		exit(2);
+	}
+	if (cfg.idle) { /* hold connections only: no warmup, no messages */
+		cfg.conns = cfg.idle;
+		cfg.warmup = 0;
+	}
+	if (cfg.threads > cfg.conns)
+		cfg.threads = cfg.conns;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Connection i goes to thread i % threads. */
+static int setup_thread(struct thread *t, unsigned idx)
+{
+	int64_t *sent;
+
+	t->nconns = cfg.conns / cfg.threads + (idx < cfg.conns % cfg.threads);
+	t->conns = calloc(t->nconns, sizeof(*t->conns));
+	sent = calloc((size_t)t->nconns * cfg.depth, sizeof(*sent));
+	t->rxbuf = malloc(RXBUF_SIZE);
+	t->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (!t->conns || !sent || !t->rxbuf || t->ep < 0) {
+		perror("loadgen: thread setup");
+		return -1;
+	}
+	for (unsigned i = 0; i < t->nconns; i++) {
+		t->conns[i].fd = -1;
+		t->conns[i].id = idx + i * cfg.threads;
+		t->conns[i].sent_ns = sent + (size_t)i * cfg.depth;
+	}
+	return 0;
+}
+
+static void sleep_until(int64_t when)
+{
+	int64_t d = when - now_ns();
+	struct timespec ts = {d / NS_PER_S, d % NS_PER_S};
+
+	if (d > 0)
+		nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	int64_t deadline, next;
+	bool warm_sampled = false;
+	uint64_t last = 0;
+	struct thread *ts;
+	double window;
+
+	parse_args(argc, argv);
+	if (resolve() < 0 || raise_nofile(cfg.conns) < 0)
+		return 2;
+	if (cfg.server_pid && proc_cpu(cfg.server_pid) < 0) {
+		fprintf(stderr, "loadgen: no process %u to measure\n",
+			cfg.server_pid);
+		return 2;
+	}
+	if (make_pattern() < 0) {
+		fputs("loadgen: out of memory\n", stderr);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	t_start = now_ns();
+	deadline = t_start + (int64_t)((cfg.warmup + cfg.seconds) * NS_PER_S) +
+		   GRACE;
+
+	ts = calloc(cfg.threads, sizeof(*ts));
+	if (!ts)
+		return 1;
+	for (unsigned i = 0; i < cfg.threads; i++)
+		if (setup_thread(&ts[i], i) < 0 ||
+		    pthread_create(&ts[i].tid, NULL, thread_main, &ts[i]) != 0)
+			return 1;
+
+	/* Every thread connects its share; then all start at once. */
+	while (atomic_load(&threads_ready) < cfg.threads)
+		sleep_until(now_ns() + NS_PER_S / 200);
+	t_go = now_ns();
+	t_warm = t_go + (int64_t)(cfg.warmup * NS_PER_S);
+	t_end = t_warm + (int64_t)(cfg.seconds * NS_PER_S);
+	if (atomic_load(&connected) == 0) /* nothing to measure: stop now */
+		t_end = t_warm = t_go;
+	atomic_store_explicit(&go, true, memory_order_release);
+	if (cfg.idle) {
+		printf("holding conns=%u connected=%u\n", cfg.conns,
+		       atomic_load(&connected));
+		fflush(stdout);
+	}
+
+	/* Progress once a second until the end, or until interrupted; CPU
+	 * use sampled as the measured window opens and closes. */
+	for (next = t_go + NS_PER_S; !stop; next += NS_PER_S) {
+		if (!warm_sampled && t_warm <= next) {
+			sleep_until(t_warm);
+			sample_cpu(cpu_warm);
+			warm_sampled = true;
+		}
+		sleep_until(next < t_end ? next : t_end);
+		if (stop || next > t_end)
+			break;
+		if (!cfg.quiet)
+			progress(ts, now_ns(), &last);
+	}
+	sample_cpu(cpu_end);
+	window = (double)((stop ? now_ns() : t_end) - t_warm) / NS_PER_S;
+
+	while (atomic_load(&threads_done) < cfg.threads) {
+		if (now_ns() > deadline) {
+			fputs("loadgen: threads did not stop by the deadline\n",
+			      stderr);
+			print_result(ts, window);
+			_exit(1);
+		}
+		sleep_until(now_ns() + NS_PER_S / 200);
+	}
+	print_result(ts, window > 0 ? window : 0);
+	for (unsigned i = 0; i < cfg.threads; i++) {
+		pthread_join(ts[i].tid, NULL);
+		close(ts[i].ep);
+		free(ts[i].conns ? ts[i].conns[0].sent_ns : NULL);
+		free(ts[i].conns);
+		free(ts[i].rxbuf);
+	}
+	free(ts);
+	free(pattern);
+	return atomic_load(&errors) == 0 ? 0 : 1;
+}
