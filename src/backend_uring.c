@@ -350,7 +350,13 @@ static void prep_send(struct uring *u, struct send_op *op,
 	int idx;
 
 	if (!op->zc) {
-		io_uring_prep_sendmsg(sqe, op->c->fd, &op->msg, flags);
+		/* One view (the common case for small messages): a plain send
+		 * spares the kernel importing a msghdr and an iovec. */
+		if (rv_chain_count(&op->views) == 1)
+			io_uring_prep_send(sqe, op->c->fd, v->data, v->len,
+					   flags);
+		else
+			io_uring_prep_sendmsg(sqe, op->c->fd, &op->msg, flags);
 		return;
 	}
 	u->loop->stats.zc_sends++;
@@ -548,12 +554,18 @@ static int be_run_once(rv_loop *loop, int timeout_ms)
 		.tv_nsec = (long long)(timeout_ms % 1000) * 1000000,
 	};
 	struct io_uring_cqe *cqe;
-	unsigned head, n = 0;
+	unsigned head, n = 0, wait_nr = 1;
 	int ret;
 
+	/* A poll asks for a full CQ with no time to wait: the kernel then
+	 * runs all deferred task work, not just its batch of 20 (the rest
+	 * would wait, unsignalled, for the next entry - an embedding's
+	 * eventfd would never fire for it). */
+	if (timeout_ms == 0)
+		wait_nr = u->ring.cq.ring_entries;
 	ring_refill(u);
 	unpark_some(u);
-	ret = io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
+	ret = io_uring_submit_and_wait_timeout(&u->ring, &cqe, wait_nr,
 					       timeout_ms < 0 ? NULL : &ts, NULL);
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
 		return ret;
@@ -565,8 +577,10 @@ static int be_run_once(rv_loop *loop, int timeout_ms)
 	return (int)n;
 }
 
-/* Say why io_uring cannot be used, and what to do about it. */
-static void explain_setup_failure(int err)
+/* Say why io_uring cannot be used, and what to do about it (logged by
+ * rv_loop_create: an error when io_uring was asked for, a warning when it
+ * falls back to libev). */
+static void explain_setup_failure(rv_loop *loop, int err)
 {
 	char val[16] = "";
 	int fd = open("/proc/sys/kernel/io_uring_disabled", O_RDONLY);
@@ -577,22 +591,32 @@ static void explain_setup_failure(int err)
 		close(fd);
 	}
 	if (err == -ENOSYS)
-		rv__log(RV_LOG_ERROR, "io_uring is not available: this kernel "
-				      "has no io_uring_setup (ENOSYS); use "
-				      "RINGVIEW_BACKEND=ev");
+		rv__loop_why(loop, "io_uring is not available: this kernel has "
+				   "no io_uring_setup (ENOSYS: older than 5.1 "
+				   "or built without CONFIG_IO_URING)");
+	else if (err == -EPERM && val[0] == '1')
+		rv__loop_why(loop, "io_uring is restricted by "
+				   "kernel.io_uring_disabled=1 (EPERM); add "
+				   "this user to the group in "
+				   "kernel.io_uring_group or set sysctl "
+				   "kernel.io_uring_disabled=0");
 	else if (err == -EPERM && val[0] && val[0] != '0')
-		rv__log(RV_LOG_ERROR, "io_uring is disabled by "
-				      "kernel.io_uring_disabled=%s; enable it "
-				      "with sysctl kernel.io_uring_disabled=0 or "
-				      "use RINGVIEW_BACKEND=ev", val);
+		rv__loop_why(loop, "io_uring is disabled by "
+				   "kernel.io_uring_disabled=%s (EPERM); enable "
+				   "it with sysctl kernel.io_uring_disabled=0", val);
 	else if (err == -EPERM)
-		rv__log(RV_LOG_ERROR, "io_uring_setup was refused (EPERM), "
-				      "probably by a seccomp profile (containers "
-				      "often forbid io_uring); allow it or use "
-				      "RINGVIEW_BACKEND=ev");
+		rv__loop_why(loop, "io_uring_setup was refused (EPERM), "
+				   "probably by a seccomp profile (container "
+				   "runtimes often forbid io_uring); allow "
+				   "io_uring_setup, io_uring_enter and "
+				   "io_uring_register in the profile");
+	else if (err == -ENOMEM)
+		rv__loop_why(loop, "io_uring_setup failed: %s (before Linux "
+				   "5.12 rings count against the locked-memory "
+				   "limit: raise ulimit -l)", rv_strerror(err));
 	else
-		rv__log(RV_LOG_ERROR, "io_uring_setup failed: %s",
-			rv_strerror(err));
+		rv__loop_why(loop, "io_uring_setup failed: %s",
+			     rv_strerror(err));
 }
 
 static int setup_ring(struct uring *u, const struct rv_loop_config *cfg)
@@ -619,7 +643,7 @@ static int setup_ring(struct uring *u, const struct rv_loop_config *cfg)
 		ret = io_uring_queue_init_params(1024, &u->ring, &p);
 	}
 	if (ret < 0) {
-		explain_setup_failure(ret);
+		explain_setup_failure(u->loop, ret);
 		return ret;
 	}
 	u->bundles = (p.features & IORING_FEAT_RECVSEND_BUNDLE) &&
@@ -640,9 +664,9 @@ static int setup_buffers(struct uring *u, const struct rv_loop_config *cfg)
 		u->br_entries <<= 1;
 	u->br = io_uring_setup_buf_ring(&u->ring, u->br_entries, BGID, 0, &ret);
 	if (!u->br) {
-		rv__log(RV_LOG_ERROR, "cannot register a provided buffer ring "
-				      "(%s); it needs Linux 5.19 or later",
-			rv_strerror(ret));
+		rv__loop_why(u->loop, "io_uring cannot register a provided "
+				      "buffer ring (%s); it needs Linux 5.19 "
+				      "or later", rv_strerror(ret));
 		return ret ? ret : -ENOMEM;
 	}
 	u->shadow = calloc(u->br_entries, sizeof(*u->shadow));
@@ -743,6 +767,22 @@ static int be_init(rv_loop *loop)
 	return 0;
 }
 
+/* ---- embedding in a libev loop (ringview/ev.h) ------------------------ */
+
+static int be_watch_eventfd(rv_loop *loop, int efd)
+{
+	return io_uring_register_eventfd(&U(loop)->ring, efd);
+}
+
+static void be_submit(rv_loop *loop)
+{
+	struct uring *u = U(loop);
+
+	ring_refill(u);
+	unpark_some(u);
+	io_uring_submit(&u->ring);
+}
+
 static uint32_t be_ring_fill(const rv_loop *loop)
 {
 	return U(loop)->fill;
@@ -760,4 +800,6 @@ const struct rv__backend rv__backend_uring = {
 	.send_start = be_send_start,
 	.conn_kill = be_conn_kill,
 	.ring_fill = be_ring_fill,
+	.watch_eventfd = be_watch_eventfd,
+	.submit = be_submit,
 };
