@@ -59,6 +59,8 @@ struct uring {
 	uint32_t sh_tail;      /* one past the last id added */
 	uint32_t committed;    /* sh_tail as last published to the kernel */
 	uint32_t fill;         /* buffers to keep in the ring */
+	bool starved;          /* a receive found the ring empty this pass */
+	rv_chain scratch;      /* views of one completion, storage reused */
 	uint32_t buf_size;
 	uint32_t recv_cap;     /* bytes per receive; 0 when unsupported */
 	bool bundles;
@@ -137,6 +139,22 @@ static void ring_refill(struct uring *u)
 	ring_commit(u);
 }
 
+/*
+ * After a pass in which receives found the ring empty while the pool had
+ * buffers to spare, double the ring's fill - once per pass, not once per
+ * starved connection: the kernel cycles through every buffer in the ring,
+ * so a ring larger than the load needs spreads receives over more memory
+ * (and more cache misses) than the load has in flight.
+ */
+static void grow_ring(struct uring *u)
+{
+	if (!u->starved)
+		return;
+	u->starved = false;
+	if (rv__pool_free_ids(u->loop->pool) && u->fill < u->br_entries / 2)
+		u->fill *= 2;
+}
+
 /* The pool's recycle hook: a buffer whose last view went away. */
 static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 {
@@ -209,7 +227,7 @@ static void take_received(struct uring *u, rv_conn *c, int res,
 	uint32_t mask = u->br_entries - 1;
 	uint32_t first = flags >> IORING_CQE_BUFFER_SHIFT;
 	uint32_t nbufs = 1, left = (uint32_t)res;
-	rv_chain got = RV_CHAIN_INIT;
+	rv_chain *got = &u->scratch;
 
 	if (u->bundles)
 		nbufs = (left + u->buf_size - 1) / u->buf_size;
@@ -225,11 +243,11 @@ static void take_received(struct uring *u, rv_conn *c, int res,
 		left -= len;
 		/* Views of distinct buffers never merge; the chain's storage
 		 * grows by one slot at most per append. */
-		if (rv_chain_append(&got, &v) != 0)
+		if (rv_chain_append(got, &v) != 0)
 			rv_view_release(&v);
 	}
 	rv__pool_count_received(u->loop->pool, (size_t)res);
-	rv__conn_received(c, &got);
+	rv__conn_received(c, got);
 }
 
 static void on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
@@ -244,10 +262,9 @@ static void on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 			rv__conn_eof(c);
 	} else if (res == -ENOBUFS) {
 		rv__pool_count_enobufs(u->loop->pool);
-		/* Buffers free in the pool but not in the ring: the load
-		 * needs a bigger ring. */
-		if (rv__pool_free_ids(u->loop->pool) && u->fill < u->br_entries)
-			u->fill *= 2;
+		/* The ring ran dry: grow it at the end of this pass (once,
+		 * however many connections saw it). */
+		u->starved = true;
 		if (!more && (c->flags & RV__C_READING) &&
 		    !(c->flags & (RV__C_DEAD | RV__C_PARKED))) {
 			c->flags |= RV__C_PARKED;
@@ -293,7 +310,10 @@ static struct send_op *op_get(struct uring *u)
 		u->free_ops = op->next_free;
 		return op;
 	}
-	return malloc(sizeof(*op));
+	op = malloc(sizeof(*op));
+	if (op)
+		rv_chain_init(&op->views);
+	return op;
 }
 
 static void op_put(struct uring *u, struct send_op *op)
@@ -316,7 +336,7 @@ static void op_sending(struct send_op *op, bool begin)
 static void op_finish(struct uring *u, struct send_op *op)
 {
 	op_sending(op, false);
-	rv_chain_release(&op->views);
+	rv__chain_clear(&op->views); /* its storage serves the next send */
 	op_put(u, op);
 }
 
@@ -387,7 +407,6 @@ static void be_send_start(rv_conn *c)
 		rv__conn_fail(c, -ENOMEM);
 		return;
 	}
-	rv_chain_init(&op->views);
 	err = rv_chain_take(&c->out, n, &op->views);
 	if (err) {
 		op_put(u, op);
@@ -566,7 +585,8 @@ static int be_run_once(rv_loop *loop, int timeout_ms)
 	ring_refill(u);
 	unpark_some(u);
 	ret = io_uring_submit_and_wait_timeout(&u->ring, &cqe, wait_nr,
-					       timeout_ms < 0 ? NULL : &ts, NULL);
+					       timeout_ms < 0 ? NULL : &ts,
+					       NULL);
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
 		return ret;
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
@@ -574,6 +594,7 @@ static int be_run_once(rv_loop *loop, int timeout_ms)
 		n++;
 	}
 	io_uring_cq_advance(&u->ring, n);
+	grow_ring(u);
 	return (int)n;
 }
 
@@ -601,9 +622,11 @@ static void explain_setup_failure(rv_loop *loop, int err)
 				   "kernel.io_uring_group or set sysctl "
 				   "kernel.io_uring_disabled=0");
 	else if (err == -EPERM && val[0] && val[0] != '0')
-		rv__loop_why(loop, "io_uring is disabled by "
-				   "kernel.io_uring_disabled=%s (EPERM); enable "
-				   "it with sysctl kernel.io_uring_disabled=0", val);
+		rv__loop_why(loop,
+			     "io_uring is disabled by "
+			     "kernel.io_uring_disabled=%s (EPERM); enable "
+			     "it with sysctl kernel.io_uring_disabled=0",
+			     val);
 	else if (err == -EPERM)
 		rv__loop_why(loop, "io_uring_setup was refused (EPERM), "
 				   "probably by a seccomp profile (container "
@@ -611,9 +634,11 @@ static void explain_setup_failure(rv_loop *loop, int err)
 				   "io_uring_setup, io_uring_enter and "
 				   "io_uring_register in the profile");
 	else if (err == -ENOMEM)
-		rv__loop_why(loop, "io_uring_setup failed: %s (before Linux "
-				   "5.12 rings count against the locked-memory "
-				   "limit: raise ulimit -l)", rv_strerror(err));
+		rv__loop_why(loop,
+			     "io_uring_setup failed: %s (before Linux "
+			     "5.12 rings count against the locked-memory "
+			     "limit: raise ulimit -l)",
+			     rv_strerror(err));
 	else
 		rv__loop_why(loop, "io_uring_setup failed: %s",
 			     rv_strerror(err));
@@ -720,8 +745,10 @@ static void be_fini(rv_loop *loop)
 		io_uring_queue_exit(&u->ring);
 	while ((op = u->free_ops)) {
 		u->free_ops = op->next_free;
+		rv_chain_release(&op->views);
 		free(op);
 	}
+	rv_chain_release(&u->scratch);
 	free(u->shadow);
 	free(u->fixed);
 	free(u);

@@ -119,6 +119,40 @@ int rv_chain_append_chain(rv_chain *dst, rv_chain *src)
 	return 0;
 }
 
+void rv__chain_clear(rv_chain *c)
+{
+	for (uint32_t i = 0; i < c->_count; i++)
+		rv_view_release(slot(c, i));
+	c->_head = 0;
+	c->_count = 0;
+	c->_len = 0;
+}
+
+int rv__chain_move(rv_chain *dst, rv_chain *src)
+{
+	rv_view v;
+	int err;
+
+	if (dst == src || src->_count == 0)
+		return 0;
+	if (dst->_count == 0) {
+		/* Swap the storage: nothing to copy, nothing to allocate. */
+		rv_chain tmp = *dst;
+		*dst = *src;
+		*src = tmp;
+		return 0;
+	}
+	err = rv__chain_reserve(dst, dst->_count + src->_count);
+	if (err)
+		return err;
+	while (src->_count) {
+		pop_front(src, &v);
+		push_back(dst, &v);
+	}
+	src->_head = 0;
+	return 0;
+}
+
 /* Does |needle| occur at byte |off| of view |i| onward, across views? */
 static bool match_at(const rv_chain *c, uint32_t i, size_t off,
 		     const uint8_t *needle, size_t n)

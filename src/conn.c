@@ -122,9 +122,10 @@ void rv__conn_received(rv_conn *c, rv_chain *views)
 		rv_chain_release(views);
 		return;
 	}
-	err = rv_chain_append_chain(&c->in, views);
+	/* |views| is the backend's scratch chain: keep its storage. */
+	err = rv__chain_move(&c->in, views);
 	if (err) {
-		rv_chain_release(views);
+		rv__chain_clear(views);
 		kill_conn(c, err);
 		return;
 	}
@@ -202,11 +203,16 @@ int rv_conn_send_chain(rv_conn *c, rv_chain *views)
 		rv_chain_release(views);
 		return -EPIPE;
 	}
-	err = rv_chain_append_chain(&c->out, views);
-	if (err) {
+	err = rv__chain_move(&c->out, views);
+	/* The connection's own input chain keeps its storage for the next
+	 * receive (an echo sends it back whole); any other chain is left
+	 * empty and freed, as documented. */
+	if (views != &c->in)
 		rv_chain_release(views);
+	else if (err)
+		rv__chain_clear(views);
+	if (err)
 		return err;
-	}
 	mark_dirty(c);
 	check_limit(c);
 	return 0;

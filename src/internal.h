@@ -121,4 +121,12 @@ struct rv_pool *rv__view_pool(const rv_view *v);
 /* Make room for |count| views in |c| so appends up to that cannot fail. */
 int rv__chain_reserve(rv_chain *c, uint32_t count);
 
+/* Release every view of |c| but keep its storage for reuse. */
+void rv__chain_clear(rv_chain *c);
+
+/* Move every view of |src| to the end of |dst|; |src| is left empty with
+ * its storage kept (swapped with |dst|'s when |dst| was empty). On -ENOMEM
+ * both are unchanged. */
+int rv__chain_move(rv_chain *dst, rv_chain *src);
+
 #endif /* RINGVIEW_INTERNAL_H */

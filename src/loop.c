@@ -4,6 +4,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,27 +29,150 @@ static void apply_defaults(struct rv_loop_config *cfg)
 		cfg->ring_fill = 64;
 }
 
+/* What RV_BACKEND_AUTO means when RINGVIEW_BACKEND is not set (meson
+ * option default_backend). */
+#ifndef RV_DEFAULT_BACKEND
+#define RV_DEFAULT_BACKEND RV_BACKEND_AUTO
+#endif
+
+#ifdef RV_HAVE_URING
+#define BACKEND_URING (&rv__backend_uring)
+#else
+#define BACKEND_URING NULL
+#endif
+#ifdef RV_HAVE_EV
+#define BACKEND_EV (&rv__backend_ev)
+#else
+#define BACKEND_EV NULL
+#endif
+
 /* RINGVIEW_BACKEND=uring|io_uring|ev|libev|auto overrides an AUTO config. */
 static enum rv_backend backend_from_env(enum rv_backend asked)
 {
 	const char *s = getenv("RINGVIEW_BACKEND");
 
-	if (asked != RV_BACKEND_AUTO || !s || !*s)
+	if (asked != RV_BACKEND_AUTO)
 		return asked;
+	if (!s || !*s)
+		return RV_DEFAULT_BACKEND;
 	if (!strcmp(s, "uring") || !strcmp(s, "io_uring"))
 		return RV_BACKEND_URING;
 	if (!strcmp(s, "ev") || !strcmp(s, "libev"))
 		return RV_BACKEND_EV;
 	if (strcmp(s, "auto"))
-		rv__log(RV_LOG_WARN, "RINGVIEW_BACKEND=%s is not one of auto, "
-				     "uring, ev; using auto", s);
+		rv__log(RV_LOG_WARN,
+			"RINGVIEW_BACKEND=%s is not one of auto, "
+			"uring, ev; using auto",
+			s);
 	return RV_BACKEND_AUTO;
 }
 
-int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out)
+void rv__loop_why(rv_loop *loop, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(loop->why, sizeof(loop->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Start |be| on |loop|; on failure loop->why says why. */
+static int try_backend(rv_loop *loop, const struct rv__backend *be)
+{
+	int err;
+
+	loop->why[0] = '\0';
+	loop->be = be;
+	err = be->init(loop);
+	if (err) {
+		loop->be = NULL;
+		if (!loop->why[0])
+			rv__loop_why(loop, "the %s backend cannot start: %s",
+				     be->name, rv_strerror(err));
+	}
+	return err;
+}
+
+/*
+ * The one place a backend is chosen. Asked for by name, a backend that
+ * cannot run is an error that says why; AUTO prefers io_uring and falls
+ * back to libev with one warning that names the cause and the fix.
+ */
+static int start_backend(rv_loop *loop)
+{
+	enum rv_backend want = backend_from_env(loop->cfg.backend);
+	const struct rv__backend *uring = BACKEND_URING, *ev = BACKEND_EV;
+	int err;
+
+	switch (want) {
+	case RV_BACKEND_URING:
+		if (!uring) {
+			rv__log(RV_LOG_ERROR,
+				"this ringview was built without "
+				"the io_uring backend (liburing "
+				">= 2.5 was not found); use the "
+				"libev backend (RINGVIEW_BACKEND=ev)");
+			return -ENOTSUP;
+		}
+		err = try_backend(loop, uring);
+		if (err)
+			rv__log(RV_LOG_ERROR,
+				"%s; or use the libev backend "
+				"(RINGVIEW_BACKEND=ev)",
+				loop->why);
+		return err;
+	case RV_BACKEND_EV:
+		if (!ev) {
+			rv__log(RV_LOG_ERROR,
+				"this ringview was built without "
+				"the libev backend (libev was not "
+				"found); install libev-dev and "
+				"rebuild, or use "
+				"RINGVIEW_BACKEND=uring");
+			return -ENOTSUP;
+		}
+		err = try_backend(loop, ev);
+		if (err)
+			rv__log(RV_LOG_ERROR, "%s", loop->why);
+		return err;
+	case RV_BACKEND_AUTO:
+	default:
+		break;
+	}
+	if (uring) {
+		err = try_backend(loop, uring);
+		if (!err)
+			return 0;
+		if (!ev) {
+			rv__log(RV_LOG_ERROR,
+				"%s (and this ringview was built "
+				"without the libev backend)",
+				loop->why);
+			return err;
+		}
+		rv__log(RV_LOG_WARN,
+			"%s; using the libev backend instead "
+			"(RINGVIEW_BACKEND=ev chooses it without "
+			"this warning)",
+			loop->why);
+	}
+	if (!ev) {
+		rv__log(RV_LOG_ERROR,
+			"this ringview was built without any "
+			"event-loop backend (neither liburing nor "
+			"libev was found)");
+		return -ENOTSUP;
+	}
+	err = try_backend(loop, ev);
+	if (err)
+		rv__log(RV_LOG_ERROR, "%s", loop->why);
+	return err;
+}
+
+int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
+		    rv_loop **out)
 {
 	rv_loop *loop = calloc(1, sizeof(*loop));
-	enum rv_backend want;
 	int err;
 
 	if (!loop)
@@ -55,31 +180,30 @@ int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out)
 	if (cfg)
 		loop->cfg = *cfg;
 	apply_defaults(&loop->cfg);
+	loop->ev_host = ev_host;
 	rv__list_init(&loop->conns);
 	rv__list_init(&loop->listeners);
 	rv__list_init(&loop->dirty);
 	err = rv_pool_create(&loop->cfg.pool, &loop->pool);
 	if (err)
 		goto fail;
-
-	want = backend_from_env(loop->cfg.backend);
-	if (want == RV_BACKEND_EV) {
-		rv__log(RV_LOG_ERROR, "the libev backend is not built into "
-				      "this ringview yet; use the io_uring "
-				      "backend (RINGVIEW_BACKEND=uring)");
-		err = -ENOTSUP;
-		goto fail;
-	}
-	loop->be = &rv__backend_uring;
-	err = loop->be->init(loop);
+	err = start_backend(loop);
 	if (err)
 		goto fail;
+	rv__log(RV_LOG_DEBUG, "loop %p runs on the %s backend%s", (void *)loop,
+		loop->be->name,
+		ev_host ? ", inside the application's libev loop" : "");
 	*out = loop;
 	return 0;
 fail:
 	rv_pool_destroy(loop->pool);
 	free(loop);
 	return err;
+}
+
+int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out)
+{
+	return rv__loop_create(cfg, NULL, out);
 }
 
 static double now_s(void)
@@ -97,6 +221,8 @@ int rv_loop_shutdown(rv_loop *loop)
 	if (loop->destroying)
 		return 0;
 	loop->destroying = true;
+	if (loop->detach)
+		loop->detach(loop);
 	while (!rv__list_empty(&loop->listeners))
 		rv_listener_close(
 			rv__container_of(loop->listeners.next, rv_listener, link));

@@ -86,6 +86,7 @@ struct rv_conn {
 	struct rv__link link;   /* loop->conns */
 	struct rv__link dirty;  /* loop->dirty: output to start */
 	struct rv__link park;   /* backend's list of connections waiting */
+	void *be;               /* backend's per-connection state, or NULL */
 };
 
 struct rv__backend {
@@ -106,9 +107,28 @@ struct rv__backend {
 	void (*conn_kill)(rv_conn *c);
 	/* Buffers kept in the kernel's ring (0 when there is none). */
 	uint32_t (*ring_fill)(const rv_loop *loop);
+
+	/* Embedding in an application's libev loop (embed.c, ringview/ev.h).
+	 * Both are NULL for a backend that runs on that libev loop itself. */
+	/* Make the kernel signal |efd| (an eventfd) whenever run_once(loop,
+	 * 0) has completions to process. The caller keeps |efd| open until
+	 * after fini. */
+	int (*watch_eventfd)(rv_loop *loop, int efd);
+	/* Hand everything prepared to the kernel without waiting: called
+	 * just before the application's loop blocks. */
+	void (*submit)(rv_loop *loop);
 };
 
+#ifdef RV_HAVE_URING
 extern const struct rv__backend rv__backend_uring;
+#endif
+struct ev_loop;
+
+#ifdef RV_HAVE_EV
+extern const struct rv__backend rv__backend_ev;
+/* The libev loop a loop on the libev backend runs on, else NULL. */
+struct ev_loop *rv__ev_backend_loop(const rv_loop *loop);
+#endif
 
 struct rv_loop {
 	rv_pool *pool;
@@ -120,13 +140,37 @@ struct rv_loop {
 	bool destroying;
 	uint32_t nconns;
 	uint32_t closing_listeners; /* closed, kernel not done with them */
-	struct rv__link conns;      /* every open connection */
+	struct rv__link conns;	    /* every open connection */
 	struct rv__link listeners;
-	struct rv__link dirty;      /* connections with output to start */
+	struct rv__link dirty; /* connections with output to start */
+	/* The application's libev loop the rv_loop runs on (ringview/ev.h),
+	 * or NULL when it runs by itself. */
+	struct ev_loop *ev_host;
+	/* Undoes what the embedding set up; called first by rv_loop_shutdown.
+	 */
+	void (*detach)(rv_loop *loop);
+	void *embed;   /* the embedding's state */
+	char why[320]; /* why the last backend could not start */
 };
+
+/* loop.c */
+/* Make a loop (rv_loop_create), running on |ev_host| when not NULL. */
+int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
+		    rv_loop **out);
+/*
+ * rv__loop_why records why a backend cannot run here, as one sentence
+ * naming the cause and the fix (e.g. "io_uring_setup was refused (EPERM)
+ * ...: allow ... in the seccomp profile"). A backend's init calls it
+ * instead of logging; rv_loop_create logs it once - as an error when that
+ * backend was asked for, as a warning when it falls back to another.
+ */
+void rv__loop_why(rv_loop *loop, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* conn.c: the connection life cycle, shared by the backends. */
 rv_conn *rv__conn_accepted(rv_listener *l, int fd);
+/* Moves every view of |views| to the connection's input; |views| is left
+ * empty with its storage kept (a backend reuses one scratch chain). */
 void rv__conn_received(rv_conn *c, rv_chain *views);
 void rv__conn_eof(rv_conn *c);
 void rv__conn_fail(rv_conn *c, int err);

@@ -4,6 +4,7 @@
 #include "net_util.h"
 
 #include <arpa/inet.h>
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -16,6 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef RV_HAVE_EV
+#include <ringview/ev.h>
+#endif
+
 static void echo_data(rv_conn *c, rv_chain *in)
 {
 	rv_conn_send_chain(c, in);
@@ -23,14 +28,99 @@ static void echo_data(rv_conn *c, rv_chain *in)
 
 static const struct rv_conn_ops echo_ops = {.on_data = echo_data};
 
+#ifdef RV_HAVE_URING
+#define URING_PARAM {RV_BACKEND_URING, "io_uring", true},
+#else
+#define URING_PARAM
+#endif
+#ifdef RV_HAVE_EV
+#define EV_PARAM {RV_BACKEND_EV, "libev", false},
+#else
+#define EV_PARAM
+#endif
+
+struct test_backend test_backends[] = {URING_PARAM EV_PARAM};
+const size_t test_backend_count =
+	sizeof(test_backends) / sizeof(test_backends[0]);
+
+#ifdef RV_HAVE_EV
+static void on_wake(struct ev_loop *evl, ev_async *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(evl, EVBREAK_ALL);
+}
+
+static void on_timer(struct ev_loop *evl, ev_timer *w, int revents)
+{
+	struct test_server *s = w->data;
+
+	(void)evl;
+	(void)revents;
+	atomic_fetch_add(&s->ticks, 1);
+	if (s->on_tick)
+		s->on_tick(s, s->loop);
+}
+
+/* The application's own loop, with an rv_loop attached to it. */
+static int embed_create(struct test_server *s, rv_loop **loop)
+{
+	struct ev_loop *evl = ev_loop_new(EVFLAG_AUTO);
+	int err;
+
+	if (!evl)
+		return -ENOMEM;
+	err = rv_loop_create_ev(&s->cfg, evl, loop);
+	if (err) {
+		ev_loop_destroy(evl);
+		return err;
+	}
+	s->evl = evl;
+	return 0;
+}
+
+/* What an application does: its own timer and wake-up (for
+ * test_server_stop) beside ringview's watchers, and a plain ev_run. */
+static void embed_run(struct test_server *s)
+{
+	struct ev_loop *evl = s->evl;
+	double period = (s->tick_ms ? s->tick_ms : 2) / 1e3;
+	ev_async wake;
+	ev_timer timer;
+
+	ev_async_init(&wake, on_wake);
+	ev_async_start(evl, &wake);
+	ev_timer_init(&timer, on_timer, period, period);
+	timer.data = s;
+	ev_timer_start(evl, &timer);
+	s->wake = &wake;
+	if (write(s->ready[1], "x", 1) != 1)
+		abort();
+	ev_run(evl, 0);
+	ev_timer_stop(evl, &timer);
+	ev_async_stop(evl, &wake);
+}
+#endif
+
+static int create_loop(struct test_server *s, rv_loop **loop)
+{
+	if (!s->embed)
+		return rv_loop_create(&s->cfg, loop);
+#ifdef RV_HAVE_EV
+	return embed_create(s, loop);
+#else
+	return -ENOTSUP;
+#endif
+}
+
 static void *server_main(void *arg)
 {
 	struct test_server *s = arg;
 	rv_listener *l;
-	rv_loop *loop;
+	rv_loop *loop = NULL;
 	int err;
 
-	err = rv_loop_create(&s->cfg, &loop);
+	err = create_loop(s, &loop);
 	if (!err) {
 		err = rv_listen_tcp(loop, "127.0.0.1", 0,
 				    s->ops ? s->ops : &echo_ops, s->user, &l);
@@ -41,20 +131,35 @@ static void *server_main(void *arg)
 	if (!err) {
 		s->port = rv_listener_port(l);
 		s->backend = rv_loop_backend_name(loop);
+		s->loop = loop;
 	}
-	if (write(s->ready[1], "x", 1) != 1)
-		abort();
-	if (err)
-		return NULL;
-	/* The stop flag is checked at least every 20 ms. */
-	while (!s->stop)
-		if (rv_loop_run_once(loop, 20) < 0)
-			break;
+#ifdef RV_HAVE_EV
+	if (err && s->evl)
+		ev_loop_destroy(s->evl);
+	if (!err && s->embed)
+		embed_run(s);
+	else
+#endif
+	{
+		if (write(s->ready[1], "x", 1) != 1)
+			abort();
+		if (err)
+			return NULL;
+		/* The stop flag is checked at least every 20 ms. */
+		while (!s->stop)
+			if (rv_loop_run_once(loop, 20) < 0)
+				break;
+	}
 	rv_loop_shutdown(loop);
 	rv_pool_stats(rv_loop_pool(loop), &s->final);
 	rv_loop_stats(loop, &s->loop_final);
 	s->leaked = rv_pool_leak_report(rv_loop_pool(loop), stderr);
 	s->destroy_err = s->leaked ? 0 : rv_loop_destroy(loop);
+#ifdef RV_HAVE_EV
+	/* After rv_loop_shutdown nothing of ringview's is left on it. */
+	if (s->evl)
+		ev_loop_destroy(s->evl);
+#endif
 	return NULL;
 }
 
@@ -77,9 +182,29 @@ int test_server_start(struct test_server *s)
 	return s->start_err;
 }
 
+int test_server_start_on(struct test_server *s, const struct test_backend *b)
+{
+	int err;
+
+	s->cfg.backend = b->backend;
+	err = test_server_start(s);
+	if (b->backend == RV_BACKEND_URING && (err == -EPERM || err == -ENOSYS))
+		cr_skip_test("io_uring is not usable here (%s); the test runs "
+			     "on the other backends", rv_strerror(err));
+	if (!err)
+		cr_assert_str_eq(s->backend, b->name, "asked for %s, got %s",
+				 b->name, s->backend);
+	cr_log_info("backend %s", b->name);
+	return err;
+}
+
 void test_server_stop(struct test_server *s)
 {
 	s->stop = 1;
+#ifdef RV_HAVE_EV
+	if (s->embed)
+		ev_async_send(s->evl, s->wake);
+#endif
 	pthread_join(s->thread, NULL);
 }
 

@@ -6,17 +6,54 @@
 #define RINGVIEW_TESTS_NET_UTIL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <ringview/ringview.h>
 
+/* A backend for the network tests: the parameter of a ParameterizedTest,
+ * so that every test body runs, unchanged, on each backend built in.
+ * Criterion copies parameters into the test's process (a fresh exec, so
+ * other addresses differ): no pointers in here. */
+struct test_backend {
+	enum rv_backend backend;
+	char name[16];      /* what rv_loop_backend_name says */
+	bool zc_fixed;      /* sends zero-copy from registered buffers */
+};
+
+/* Every backend built into the library (static, as Criterion needs). */
+extern struct test_backend test_backends[];
+extern const size_t test_backend_count;
+
+/* TEST_BACKENDS(suite, name) goes before ParameterizedTest(struct
+ * test_backend *b, suite, name, ...): one run per backend. */
+#define TEST_BACKENDS(suite, name)                                        \
+	ParameterizedTestParameters(suite, name)                          \
+	{                                                                 \
+		return cr_make_param_array(struct test_backend,           \
+					   test_backends,                 \
+					   test_backend_count);           \
+	}
+
+struct test_server;
+/* Called from an embedded server's own libev timer (see test_server). */
+typedef void (*test_tick_fn)(struct test_server *s, rv_loop *loop);
+
 struct test_server {
 	/* set before test_server_start */
 	struct rv_loop_config cfg;
 	const struct rv_conn_ops *ops; /* NULL: plain echo */
 	void *user;
+	/* Embedded: the server thread owns a libev loop, attaches the rv_loop
+	 * to it (rv_loop_create_ev) and runs ev_run itself, with a timer of
+	 * its own every tick_ms (default 2) that counts ticks and calls
+	 * on_tick (may be NULL). */
+	bool embed;
+	unsigned tick_ms;
+	test_tick_fn on_tick;
+	atomic_uint ticks;
 	/* filled in */
 	uint16_t port;
 	int start_err;
@@ -29,10 +66,19 @@ struct test_server {
 	pthread_t thread;
 	int ready[2];
 	volatile int stop;
+	rv_loop *loop;
+	void *evl, *wake; /* embedded: the libev loop and its ev_async */
 };
 
 /* Start |s| in a thread; returns 0 or the loop's error. */
 int test_server_start(struct test_server *s);
+/*
+ * Start |s| on backend |b| (a Criterion test only). When the system
+ * refuses |b| (io_uring forbidden or missing: EPERM, ENOSYS) the test is
+ * skipped, visibly; a server that runs on another backend than |b| fails
+ * the test. Returns 0 or the loop's error.
+ */
+int test_server_start_on(struct test_server *s, const struct test_backend *b);
 /* Stop it, shut the loop down and record the final stats. */
 void test_server_stop(struct test_server *s);
 

@@ -1,9 +1,11 @@
 /*
  * test_echo.c - the loop, connections and the zero-copy echo over
  * loopback: every byte comes back in order, under any pool size, and the
- * pool is whole again at the end of every test.
+ * pool is whole again at the end of every test. Every test runs once per
+ * backend built in (io_uring, libev), with the same assertions.
  */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -33,14 +35,16 @@ static void assert_pool_whole(const struct test_server *s)
 }
 
 /* One connection, messages from 1 byte to 1 MiB, each checked. */
-Test(echo, sizes_1B_to_1MiB, .timeout = 60)
+TEST_BACKENDS(echo, sizes_1B_to_1MiB)
+ParameterizedTest(struct test_backend *be, echo, sizes_1B_to_1MiB,
+		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(256, 4096)};
 	static const size_t sizes[] = {1, 2, 63, 64, 4095, 4096, 4097,
 				       65536, 100000, 1 * MiB};
 	char *out = malloc(MiB), *in = malloc(MiB);
 
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	int fd = test_connect(s.port);
 	cr_assert_geq(fd, 0);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -63,11 +67,12 @@ Test(echo, sizes_1B_to_1MiB, .timeout = 60)
 }
 
 /* 200 connections at once, 64 KiB each, all verified. */
-Test(echo, concurrent_200, .timeout = 60)
+TEST_BACKENDS(echo, concurrent_200)
+ParameterizedTest(struct test_backend *be, echo, concurrent_200, .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(1024, 4096)};
 
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	cr_assert_eq(test_echo_clients(s.port, 200, 64 * KiB, 16 * KiB, false,
 				       30),
 		     0);
@@ -77,11 +82,13 @@ Test(echo, concurrent_200, .timeout = 60)
 
 /* 8 buffers of 4 KiB for 64 connections sending 1 MiB each: the ring runs
  * dry again and again, connections wait, and no byte is lost. */
-Test(echo, tiny_pool_64_conns_1MiB, .timeout = 120)
+TEST_BACKENDS(echo, tiny_pool_64_conns_1MiB)
+ParameterizedTest(struct test_backend *be, echo, tiny_pool_64_conns_1MiB,
+		  .timeout = 120)
 {
 	struct test_server s = {.cfg = small_cfg(8, 4096)};
 
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	cr_assert_eq(test_echo_clients(s.port, 64, 1 * MiB, 64 * KiB, false,
 				       90),
 		     0);
@@ -92,11 +99,12 @@ Test(echo, tiny_pool_64_conns_1MiB, .timeout = 120)
 }
 
 /* The peer shuts its write side: everything is echoed, then EOF. */
-Test(echo, half_close, .timeout = 60)
+TEST_BACKENDS(echo, half_close)
+ParameterizedTest(struct test_backend *be, echo, half_close, .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(64, 4096)};
 
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	cr_assert_eq(test_echo_clients(s.port, 10, 300 * KiB, 32 * KiB, true,
 				       30),
 		     0);
@@ -128,7 +136,9 @@ static const struct rv_conn_ops counting_echo = {
 
 /* A peer that resets mid-stream: the connection closes with an error and
  * every buffer comes back. */
-Test(echo, peer_reset_mid_stream, .timeout = 60)
+TEST_BACKENDS(echo, peer_reset_mid_stream)
+ParameterizedTest(struct test_backend *be, echo, peer_reset_mid_stream,
+		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(64, 4096),
 				.ops = &counting_echo};
@@ -136,7 +146,7 @@ Test(echo, peer_reset_mid_stream, .timeout = 60)
 	char buf[256 * 1024];
 
 	memset(buf, 'r', sizeof(buf));
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	for (int i = 0; i < 20; i++) {
 		int fd = test_connect(s.port);
 		cr_assert_geq(fd, 0);
@@ -190,7 +200,9 @@ static const struct rv_conn_ops keeping_echo = {
 
 /* Zero-copy sends of views the application also holds: the buffers stay
  * until both the send and the application are done with them. */
-Test(echo, zerocopy_send_of_retained_views, .timeout = 60)
+TEST_BACKENDS(echo, zerocopy_send_of_retained_views)
+ParameterizedTest(struct test_backend *be, echo, zerocopy_send_of_retained_views,
+		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(128, 4096),
 				.ops = &keeping_echo};
@@ -199,7 +211,7 @@ Test(echo, zerocopy_send_of_retained_views, .timeout = 60)
 	s.cfg.zerocopy_threshold = 1; /* every send tries zero-copy */
 	for (size_t k = 0; k < sizeof(out); k++)
 		out[k] = (char)test_pattern(7, k);
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	int fd = test_connect(s.port);
 	cr_assert_eq(send(fd, out, sizeof(out), MSG_NOSIGNAL),
 		     (ssize_t)sizeof(out));
@@ -217,13 +229,19 @@ Test(echo, zerocopy_send_of_retained_views, .timeout = 60)
 
 /* Single-view zero-copy sends come from the pool's registered (fixed)
  * buffers; each new connection tries zero-copy again. */
-Test(echo, zerocopy_fixed_buffers, .timeout = 60)
+TEST_BACKENDS(echo, zerocopy_fixed_buffers)
+ParameterizedTest(struct test_backend *be, echo, zerocopy_fixed_buffers,
+		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(64, 4096)};
 	char out[1000], in[1000];
 
+	if (!be->zc_fixed)
+		cr_skip_test("the %s backend has no registered buffers to send "
+			     "from (its sends copy into the socket at once)",
+			     be->name);
 	s.cfg.zerocopy_threshold = 1;
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	for (uint32_t i = 0; i < 10; i++) {
 		int fd = test_connect(s.port);
 		cr_assert_geq(fd, 0);
@@ -246,12 +264,14 @@ Test(echo, zerocopy_fixed_buffers, .timeout = 60)
 
 /* A client that sends 8 MiB before reading anything: the server stops
  * reading at its output limit instead of holding it all. */
-Test(echo, backpressure_bounds_memory, .timeout = 60)
+TEST_BACKENDS(echo, backpressure_bounds_memory)
+ParameterizedTest(struct test_backend *be, echo, backpressure_bounds_memory,
+		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(1024, 4096)};
 
 	s.cfg.output_limit = 256 * KiB;
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	cr_assert_eq(test_echo_clients(s.port, 1, 8 * MiB, 8 * MiB, false, 30),
 		     0);
 	test_server_stop(&s);
@@ -264,14 +284,16 @@ Test(echo, backpressure_bounds_memory, .timeout = 60)
 
 /* Shutting the loop down with connections open closes them with
  * -ECANCELED and gives every buffer back. */
-Test(echo, shutdown_with_open_connections, .timeout = 60)
+TEST_BACKENDS(echo, shutdown_with_open_connections)
+ParameterizedTest(struct test_backend *be, echo, shutdown_with_open_connections,
+		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(64, 4096),
 				.ops = &counting_echo};
 	int fds[10];
 	char b = 'x';
 
-	cr_assert_eq(test_server_start(&s), 0);
+	cr_assert_eq(test_server_start_on(&s, be), 0);
 	for (int i = 0; i < 10; i++) {
 		fds[i] = test_connect(s.port);
 		cr_assert_geq(fds[i], 0);

@@ -6,8 +6,11 @@
  *   pool.h    the arena of receive buffers
  *   chain.h   ordered queues of views (byte streams)
  *   cursor.h  borrowed, bounds-checked readers over views and chains
- *   loop.h    the event loop (io_uring backend) and its pool
+ *   loop.h    the event loop (io_uring or libev backend) and its pool
  *   conn.h    TCP listeners and connections
+ *
+ * Not included here: ev.h, to run a loop inside the application's own
+ * libev loop (it includes <ev.h>; present when built with libev).
  */
 #ifndef RINGVIEW_RINGVIEW_H
 #define RINGVIEW_RINGVIEW_H

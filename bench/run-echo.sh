@@ -1,0 +1,551 @@
+#!/bin/bash
+# run-echo.sh - run ringview's echo server and the hand-written epoll echo
+# baseline side by side under bench/loadgen, and compare them.
+#
+# usage: bench/run-echo.sh [options]
+#   --build DIR      release build directory (default: build-release in the
+#                    source tree; made with meson setup if missing, switched
+#                    to --buildtype=release -Db_ndebug=true if it is not)
+#   --runs N         repetitions of every measurement; medians (default 3)
+#   --seconds S      measured seconds per run (default 3)
+#   --warmup S       load before the measured window (default 1)
+#   --depth N        messages in flight per connection (default 1)
+#   --sizes LIST     message sizes in bytes (default 64,4096,65536)
+#   --conns LIST     connection counts (default 1,50,500)
+#   --servers LIST   among epoll,ringview-uring,ringview-ev (default: all;
+#                    a ringview backend that does not start is skipped with
+#                    a note)
+#   --buffers N      ringview-echo --buffers (default 4096, its default)
+#   --buf-size B     ringview-echo --buf-size (default 16384, its default)
+#   --idle N         idle connections for the memory-per-connection test
+#                    (default 10000; 0 skips it)
+#   --retries N      measure a combination again when other processes used
+#                    the CPU, up to N times (default 2); still noisy: marked
+#   --max-other PCT  CPU share of other processes that makes a run noisy,
+#                    in % of one core (default 20)
+#   --budget S       no more retries once the script has run S seconds
+#                    (default 780, so a default run ends well within 15 min)
+#   --server-cpu C   core for the server (default 0)
+#   --load-cpu C     core for loadgen (default 1)
+#   --quick          smoke run: 1 run of 1 s after 0.5 s warmup, sizes 64
+#                    and 65536, 50 and 500 connections, 1 retry (options
+#                    after it override these)
+#   --strict         exit 1 when a target is missed
+#   -h, --help       this text
+#
+# A default run takes 6 to 7 minutes on the 2-core machine (9 combinations
+# x 3 servers x 3 runs x about 4.6 s, then the idle test); retried runs add
+# to that until --budget seconds have passed, then no run is retried.
+#
+# Every server is started fresh for every measurement (so its peak RSS,
+# VmHWM, belongs to that combination alone, and nothing an earlier
+# combination left in a pool counts; writing 5 to /proc/PID/clear_refs
+# would reset VmHWM too on this kernel) on --server-cpu with --port 0;
+# its port is read from its "listening on HOST:PORT" line. Load comes from
+# loadgen on --load-cpu. Within each repetition and combination the servers
+# run one after the other (epoll, ringview-uring, ringview-ev) so that any
+# drift of the machine hits all of them alike.
+#
+# Noise: around each loadgen run the script reads the busy time of all
+# cpus from /proc/stat, the server's CPU time from /proc/PID/stat and
+# loadgen's from the shell's child rusage. What is left is other work; above
+# --max-other the whole combination (every server) is measured again.
+#
+# Ratios move by 10-15% from one run to the next here even on a quiet
+# machine (a VM; its host is not quiet): the target lines show the ratio of
+# every run beside the ratio of the medians. Use more --runs to decide a
+# verdict close to its limit.
+#
+# Idle memory: a fresh server, VmRSS read, then loadgen --idle N holds N
+# connections; once it says "holding" and the server's VmRSS has settled,
+# (after - before) / N is the server's memory per idle connection.
+#
+# Results: a table on stdout (medians over the runs, ratios of each
+# ringview server to the epoll baseline, the targets with PASS/FAIL), and
+# in bench/results/ (not committed): echo-STAMP.csv (the medians),
+# echo-STAMP-runs.csv and echo-STAMP-idle.csv (every run, retries
+# included), echo-STAMP-targets.csv, echo-STAMP.txt (the table) and, when
+# gnuplot is installed, echo-STAMP.png (msgs/s and server CPU per message,
+# grouped bars per combination).
+#
+# Exit status: 0 when everything ran, even if targets were missed (1 then
+# with --strict); 1 when a build step, a server or loadgen failed; 2 for
+# bad usage.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+builddir=$src/build-release
+runs=3
+seconds=3
+warmup=1
+depth=1
+sizes=64,4096,65536
+conns_list=1,50,500
+servers_opt=epoll,ringview-uring,ringview-ev
+buffers=4096
+buf_size=16384
+idle=10000
+idle_seconds=3
+retries=2
+max_other=20
+budget=780
+srv_cpu=0
+lg_cpu=1
+strict=no
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+die() { echo "run-echo.sh: $*" >&2; exit 2; }
+count() { case $2 in ''|*[!0-9]*) die "$1 needs a whole number, not '$2'" ;; esac; }
+number() { [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "$1 needs a number, not '$2'"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick|--strict|-h|--help) ;;
+	-*) [ $# -ge 2 ] || die "$1 needs a value" ;;
+	esac
+	case $1 in
+	--build) builddir=$2; shift 2 ;;
+	--runs) count "$1" "$2"; runs=$2; shift 2 ;;
+	--seconds) number "$1" "$2"; seconds=$2; shift 2 ;;
+	--warmup) number "$1" "$2"; warmup=$2; shift 2 ;;
+	--depth) count "$1" "$2"; depth=$2; shift 2 ;;
+	--sizes) sizes=$2; shift 2 ;;
+	--conns) conns_list=$2; shift 2 ;;
+	--servers) servers_opt=$2; shift 2 ;;
+	--buffers) count "$1" "$2"; buffers=$2; shift 2 ;;
+	--buf-size) count "$1" "$2"; buf_size=$2; shift 2 ;;
+	--idle) count "$1" "$2"; idle=$2; shift 2 ;;
+	--retries) count "$1" "$2"; retries=$2; shift 2 ;;
+	--max-other) number "$1" "$2"; max_other=$2; shift 2 ;;
+	--budget) count "$1" "$2"; budget=$2; shift 2 ;;
+	--server-cpu) count "$1" "$2"; srv_cpu=$2; shift 2 ;;
+	--load-cpu) count "$1" "$2"; lg_cpu=$2; shift 2 ;;
+	--quick) runs=1; seconds=1; warmup=0.5; sizes=64,65536
+		 conns_list=50,500; retries=1; idle_seconds=2; shift ;;
+	--strict) strict=yes; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "run-echo.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+	esac
+done
+[ "$runs" -ge 1 ] || die "--runs must be at least 1"
+[ "$depth" -ge 1 ] || die "--depth must be at least 1"
+IFS=, read -r -a size_arr <<<"$sizes"
+IFS=, read -r -a conn_arr <<<"$conns_list"
+IFS=, read -r -a want_servers <<<"$servers_opt"
+for x in "${size_arr[@]}"; do count --sizes "$x"; done
+for x in "${conn_arr[@]}"; do count --conns "$x"; done
+for x in "${want_servers[@]}"; do
+	case $x in epoll|ringview-uring|ringview-ev) ;;
+	*) die "--servers: unknown server '$x'" ;; esac
+done
+for c in "$srv_cpu" "$lg_cpu"; do
+	taskset -c "$c" true 2>/dev/null ||
+		die "cannot pin to cpu $c (this machine has $(nproc) cpus)"
+done
+[ "$srv_cpu" != "$lg_cpu" ] ||
+	echo "run-echo.sh: warning: server and loadgen share cpu $srv_cpu" >&2
+
+# ---------------------------------------------------------------- build --
+# A release build: -O3, NDEBUG, no reference tracking by default.
+if [ -f "$builddir/build.ninja" ]; then
+	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
+import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print(o["buildtype"], o["b_ndebug"])') || { echo "run-echo.sh: cannot read $builddir" >&2; exit 1; }
+	if [ "$bt" != "release true" ]; then
+		echo "== reconfiguring $builddir for release (was: $bt)"
+		meson configure "$builddir" --buildtype=release -Db_ndebug=true ||
+			exit 1
+	fi
+else
+	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true ||
+		exit 1
+fi
+targets="bench/loadgen bench/epoll-echo"
+if ninja -C "$builddir" -t targets all 2>/dev/null |
+	grep -q '^examples/ringview-echo:'; then
+	targets="$targets examples/ringview-echo"
+fi
+# shellcheck disable=SC2086
+ninja -C "$builddir" $targets >/dev/null || {
+	echo "run-echo.sh: building $targets in $builddir failed" >&2
+	ninja -C "$builddir" $targets >&2 || true
+	exit 1
+}
+loadgen=$builddir/bench/loadgen
+epoll_bin=$builddir/bench/epoll-echo
+rv_bin=$builddir/examples/ringview-echo
+
+# ------------------------------------------------------------ machinery --
+# Servers that can accept --idle connections need the descriptors.
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -ge 20000 ]; then
+	ulimit -n 20000
+else
+	ulimit -n "$hard"
+fi
+if [ "$idle" -gt 0 ] && [ "$(ulimit -n)" -lt $((idle + 100)) ]; then
+	echo "run-echo.sh: warning: open files limited to $(ulimit -n):" \
+	     "--idle $idle will not fit" >&2
+fi
+unset RINGVIEW_BACKEND # --backend says which one
+
+tmp=$(mktemp -d)
+srv_pid=
+lg_pid=
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	if [ -n "$lg_pid" ]; then kill "$lg_pid" 2>/dev/null || true; fi
+	if [ -n "$srv_pid" ]; then
+		kill -INT "$srv_pid" 2>/dev/null || true
+		sleep 0.5
+		kill -KILL "$srv_pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "run-echo.sh: interrupted" >&2; exit 130' INT TERM
+
+t_begin=$(date +%s)
+problems=0
+problem() { echo "run-echo.sh: error: $*" >&2; problems=$((problems + 1)); }
+
+# The command line of server $1 (without --port).
+server_cmd() {
+	case $1 in
+	epoll) echo "$epoll_bin --host 127.0.0.1" ;;
+	ringview-uring) echo "$rv_bin --host 127.0.0.1 --buffers $buffers --buf-size $buf_size --backend uring" ;;
+	ringview-ev) echo "$rv_bin --host 127.0.0.1 --buffers $buffers --buf-size $buf_size --backend ev" ;;
+	esac
+}
+# The backend the ready line must name ("" for the baseline).
+server_backend() {
+	case $1 in
+	ringview-uring) echo io_uring ;;
+	ringview-ev) echo libev ;;
+	*) echo ;;
+	esac
+}
+
+# alive PID: running, not exited (an exited child stays a zombie until
+# waited for, and kill -0 still succeeds on it).
+alive() {
+	local st
+	st=$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+ready_re='^listening on (.+):([0-9]+)( \(backend ([^)]+)\))?'
+# start_server NAME: sets srv_pid, srv_port, srv_backend; 0 once ready.
+start_server() {
+	local cmd line
+	cmd=$(server_cmd "$1")
+	srv_port=
+	srv_backend=
+	# Fresh files: the child truncates them only once it runs, and the
+	# previous server's ready line must not be read meanwhile.
+	rm -f "$tmp/srv.out" "$tmp/srv.err"
+	# shellcheck disable=SC2086
+	taskset -c "$srv_cpu" $cmd --port 0 >"$tmp/srv.out" 2>"$tmp/srv.err" &
+	srv_pid=$!
+	for _ in $(seq 100); do
+		line=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
+		if [[ $line =~ $ready_re ]]; then
+			srv_port=${BASH_REMATCH[2]}
+			srv_backend=${BASH_REMATCH[4]}
+			return 0
+		fi
+		alive "$srv_pid" || break
+		sleep 0.05
+	done
+	stop_server
+	return 1
+}
+# stop_server: SIGINT, up to 5 s for the final stats, then SIGKILL; sets
+# srv_rc to the exit status (137 when killed). Not in $(...): it waits.
+stop_server() {
+	srv_rc=0
+	[ -n "$srv_pid" ] || return 0
+	kill -INT "$srv_pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		alive "$srv_pid" || break
+		sleep 0.1
+	done
+	kill -KILL "$srv_pid" 2>/dev/null || true
+	wait "$srv_pid" 2>/dev/null || srv_rc=$?
+	srv_pid=
+}
+
+proc_field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null; }
+# CPU time (user + system) of a process in clock ticks.
+proc_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+# Busy ticks of all cpus (user nice system irq softirq steal).
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# CPU seconds of this shell's waited-for children; must run in this shell
+# (not in $(...)), so it sets kids_s.
+kids_cpu() {
+	times >"$tmp/times"
+	kids_s=$(awk 'NR == 2 { s = 0
+		for (i = 1; i <= NF; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
+		printf "%.3f", s }' "$tmp/times")
+}
+now() { date +%s.%N; }
+
+# The figures of ringview's final stats line, "" for other servers.
+rv_stat() { sed -n "s/.*$1.*/\\1/p" "$tmp/srv.out" | tail -n 1; }
+
+lg_header=$("$loadgen" --csv-header)
+lg_fields=$(echo "$lg_header" | tr ',' '\n' | wc -l)
+runs_hdr="run,server,attempt,kept,noisy,other_pct,peak_rss_kib,server_exit,lg_exit,rv_enobufs,rv_highwater,rv_parked,$lg_header"
+idle_hdr="run,server,rss_before_kib,rss_after_kib,conns,connected,bytes_per_conn,lg_exit,server_exit"
+
+# measure SERVER SIZE CONNS RUN ATTEMPT: one loadgen run against a fresh
+# server; appends a row to $tmp/group and sets noisy=1 when other work
+# took more than --max-other.
+measure() {
+	local name=$1 size=$2 conns=$3 run=$4 attempt=$5
+	local b0 b1 s0 s1 k0 k1 t0 t1 lg_rc=0 hwm other row enob hw parked
+	local lim rc
+	if ! start_server "$name"; then
+		problem "$name did not start: $(head -n 3 "$tmp/srv.err")"
+		return 1
+	fi
+	lim=$(awk -v w="$warmup" -v s="$seconds" 'BEGIN {printf "%d", w + s + 20}')
+	kids_cpu; k0=$kids_s
+	b0=$(busy_ticks); s0=$(proc_ticks "$srv_pid"); t0=$(now)
+	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" \
+		--port "$srv_port" --conns "$conns" --size "$size" \
+		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
+		--csv --quiet --server-pid "$srv_pid" \
+		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
+	t1=$(now); b1=$(busy_ticks); s1=$(proc_ticks "$srv_pid" 2>/dev/null || echo "$s0")
+	kids_cpu; k1=$kids_s
+	hwm=$(proc_field "$srv_pid" VmHWM)
+	stop_server
+	rc=$srv_rc
+	# Other work, in % of one core: all busy time minus ours.
+	other=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v k0="$k0" \
+		-v k1="$k1" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { o = (b - s) / hz - (k1 - k0); if (o < 0) o = 0
+			 printf "%.1f", 100 * o / (t1 - t0) }')
+	noisy_one=$(awk -v o="$other" -v m="$max_other" 'BEGIN {print (o > m) ? 1 : 0}')
+	[ "$noisy_one" = 0 ] || noisy=1
+	row=$(tail -n 1 "$tmp/lg.out")
+	if [ "$lg_rc" -gt 1 ] || [ "$(echo "$row" | tr ',' '\n' | wc -l)" != "$lg_fields" ] ||
+	   [ "${row%%,*}" != load ]; then
+		problem "loadgen (exit $lg_rc) against $name, $size B x $conns: $(head -n 3 "$tmp/lg.err")"
+		row=${lg_header//[^,]/}
+	fi
+	[ "$rc" = 0 ] || problem "$name exited with $rc after $size B x $conns: $(tail -n 3 "$tmp/srv.err")"
+	if [ "$lg_rc" = 1 ]; then # errors: lost, corrupted or stalled bytes
+		echo "   $name: loadgen reported errors:"
+		grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /'
+	fi
+	enob=$(rv_stat 'enobufs \([0-9]*\)')
+	hw=$(rv_stat 'high-water \([0-9]*\)')
+	parked=$(rv_stat ' \([0-9]*\) waits for buffers')
+	echo "$run,$name,$attempt,@KEPT@,$noisy_one,$other,${hwm:-},$rc,$lg_rc,$enob,$hw,$parked,$row" >>"$tmp/group"
+	awk -F, -v h="$lg_header" -v name="$name" -v o="$other" -v m="${hwm:-0}" '
+		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
+		{ printf "   %-15s %9.0f msgs/s %8.1f MiB/s  p99 %8.1f us  %6.2f us CPU/msg  peak %6.1f MiB  other %s%%\n",
+			name, $c["msgs_per_s"], $c["mib_per_s"], $c["p99_us"],
+			$c["server_cpu_us_per_msg"], m / 1024, o }' <<<"$row"
+}
+
+# measure_idle SERVER RUN: memory per idle connection.
+measure_idle() {
+	local name=$1 run=$2 r0 r1 r stable=0 line lg_rc=0 rc connected
+	if ! start_server "$name"; then
+		problem "$name did not start: $(head -n 3 "$tmp/srv.err")"
+		return 1
+	fi
+	sleep 0.2
+	r0=$(proc_field "$srv_pid" VmRSS)
+	rm -f "$tmp/idle.out" "$tmp/idle.err" # not the last run's "holding"
+	taskset -c "$lg_cpu" "$loadgen" --port "$srv_port" --idle "$idle" \
+		--seconds "$idle_seconds" >"$tmp/idle.out" 2>"$tmp/idle.err" &
+	lg_pid=$!
+	for _ in $(seq 100); do
+		grep -qs '^holding' "$tmp/idle.out" && break
+		alive "$lg_pid" || break
+		sleep 0.05
+	done
+	# The server may still be accepting: wait until VmRSS settles.
+	r1=$(proc_field "$srv_pid" VmRSS)
+	for _ in $(seq 20); do
+		sleep 0.1
+		r=$(proc_field "$srv_pid" VmRSS)
+		if [ "$r" = "$r1" ]; then
+			stable=$((stable + 1))
+			[ "$stable" -lt 3 ] || break
+		else
+			stable=0
+			r1=$r
+		fi
+	done
+	wait "$lg_pid" || lg_rc=$?
+	lg_pid=
+	stop_server
+	rc=$srv_rc
+	line=$(grep -s '^holding' "$tmp/idle.out" || true)
+	connected=$(sed -n 's/.*connected=\([0-9]*\).*/\1/p' <<<"$line")
+	[ -n "$line" ] || problem "loadgen --idle $idle against $name (exit $lg_rc): $(head -n 3 "$tmp/idle.err")"
+	[ "$rc" = 0 ] || problem "$name exited with $rc after the idle test"
+	echo "$run,$name,$r0,$r1,$idle,${connected:-0},$(( (r1 - r0) * 1024 / idle )),$lg_rc,$rc" >>"$tmp/idle.csv"
+	printf '   %-15s VmRSS %d -> %d KiB with %s/%d connections: %d B each\n' \
+		"$name" "$r0" "$r1" "${connected:-0}" "$idle" $(( (r1 - r0) * 1024 / idle ))
+}
+
+# What was measured: the build's source tree, its commit, and whether the
+# library or the examples had uncommitted changes when they were built
+# (GIT_OPTIONAL_LOCKS=0: git status must not refresh the index).
+build_src=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["directories"]["source"])' \
+	"$builddir/meson-info/meson-info.json" 2>/dev/null || echo "$src")
+if rev=$(git -C "$build_src" rev-parse --short HEAD 2>/dev/null); then
+	dirty=$(GIT_OPTIONAL_LOCKS=0 git -C "$build_src" status --porcelain \
+		--untracked-files=no -- src include examples bench 2>/dev/null | wc -l)
+	[ "$dirty" = 0 ] || rev="$rev + uncommitted changes in $dirty file(s) of src include examples bench"
+else
+	rev="no git commit"
+fi
+rev="$build_src, $rev"
+
+# ---------------------------------------------------------------- probe --
+echo "== build: $(cd "$builddir" && pwd), source $rev"
+wanted() {
+	local x
+	for x in "${want_servers[@]}"; do [ "$x" != "$1" ] || return 0; done
+	return 1
+}
+servers=()
+notes=()
+# Always in this order, the baseline first, whatever the order asked.
+for name in epoll ringview-uring ringview-ev; do
+	wanted "$name" || continue
+	if [ "$name" != epoll ] && [ ! -x "$rv_bin" ]; then
+		notes+=("$name skipped: $rv_bin was not built (no io_uring backend in this build?)")
+		continue
+	fi
+	want=$(server_backend "$name")
+	if start_server "$name"; then
+		got=$srv_backend
+		stop_server
+		if [ "$got" = "$want" ]; then
+			servers+=("$name")
+		else
+			notes+=("$name skipped: it says backend '${got:-?}', not $want")
+		fi
+	else
+		why=$(grep -v '^$' "$tmp/srv.err" | head -n 2 | tr '\n' ' ')
+		[ "$name" != epoll ] || { echo "run-echo.sh: the baseline does not start: $why" >&2; exit 1; }
+		notes+=("$name skipped: it does not start: ${why:-no ready line}")
+	fi
+done
+for n in "${notes[@]+"${notes[@]}"}"; do echo "== NOTE: $n"; done
+[ "${#servers[@]}" -gt 0 ] || { echo "run-echo.sh: no server to measure" >&2; exit 1; }
+[ "${servers[0]}" = epoll ] ||
+	echo "== NOTE: no epoll baseline in --servers: no ratios, no targets"
+
+b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
+pct=$(( (b1 - b0) * 100 / $(getconf CLK_TCK) ))
+[ "$pct" -le "$max_other" ] ||
+	echo "== NOTE: before starting, other work uses ${pct}% of a core; noisy runs will be retried"
+
+ncombo=$(( ${#size_arr[@]} * ${#conn_arr[@]} ))
+est=$(awk -v n="$((ncombo * ${#servers[@]} * runs))" -v w="$warmup" \
+	-v s="$seconds" -v i="$((idle > 0 ? ${#servers[@]} * runs : 0))" \
+	-v is="$idle_seconds" 'BEGIN {printf "%d", n * (w + s + 0.6) + i * (is + 1.5)}')
+echo "== servers: ${servers[*]}; sizes ${sizes}; conns ${conns_list}; depth $depth;" \
+     "$runs run(s) of ${seconds} s after ${warmup} s warmup; about $((est / 60)) min $((est % 60)) s"
+echo "== server on cpu $srv_cpu, loadgen on cpu $lg_cpu; ringview-echo --buffers $buffers --buf-size $buf_size"
+
+echo "$runs_hdr" >"$tmp/runs.csv"
+echo "$idle_hdr" >"$tmp/idle.csv"
+
+# ----------------------------------------------------------------- runs --
+for run in $(seq "$runs"); do
+	for size in "${size_arr[@]}"; do
+		for conns in "${conn_arr[@]}"; do
+			attempt=0
+			while :; do
+				if [ "$attempt" = 0 ]; then
+					echo "== run $run/$runs: $size B x $conns conns"
+				else
+					echo "== run $run/$runs: $size B x $conns conns (retry $attempt of $retries)"
+				fi
+				: >"$tmp/group"
+				noisy=0
+				for name in "${servers[@]}"; do
+					measure "$name" "$size" "$conns" "$run" "$attempt" || true
+				done
+				if [ "$noisy" = 1 ] && [ "$attempt" -lt "$retries" ] &&
+				   [ $(( $(date +%s) - t_begin )) -lt "$budget" ]; then
+					attempt=$((attempt + 1))
+					echo "   other processes were busy: measuring all again in 3 s"
+					sed 's/@KEPT@/0/' "$tmp/group" >>"$tmp/runs.csv"
+					sleep 3
+					continue
+				fi
+				sed 's/@KEPT@/1/' "$tmp/group" >>"$tmp/runs.csv"
+				break
+			done
+		done
+	done
+	if [ "$idle" -gt 0 ]; then
+		echo "== run $run/$runs: $idle idle connections"
+		for name in "${servers[@]}"; do
+			measure_idle "$name" "$run" || true
+		done
+	fi
+done
+
+# -------------------------------------------------------------- results --
+mkdir -p "$here/results"
+stamp=$(date +%Y%m%d-%H%M%S)
+out=$here/results/echo-$stamp
+cp "$tmp/runs.csv" "$out-runs.csv"
+table_args=(--runs "$out-runs.csv" --summary "$out.csv" --targets "$out-targets.csv"
+	    --plot-data "$tmp/plot")
+if [ "$idle" -gt 0 ]; then
+	cp "$tmp/idle.csv" "$out-idle.csv"
+	table_args+=(--idle "$out-idle.csv" --idle-conns "$idle")
+fi
+
+{
+	echo "ringview echo benchmark $stamp: servers ${servers[*]}; $runs run(s) of ${seconds} s" \
+	     "(warmup ${warmup} s), depth $depth, server cpu $srv_cpu, loadgen cpu $lg_cpu;" \
+	     "ringview-echo --buffers $buffers --buf-size $buf_size; kernel $(uname -r)"
+	echo "source: $rev"
+	for n in "${notes[@]+"${notes[@]}"}"; do echo "NOTE: $n"; done
+	echo
+} >"$out.txt"
+table_rc=0
+python3 "$here/echo_table.py" "${table_args[@]}" >>"$out.txt" || table_rc=$?
+echo
+cat "$out.txt"
+[ "$table_rc" -le 1 ] || problem "echo_table.py failed"
+
+if command -v gnuplot >/dev/null && [ -s "$tmp/plot-msgs.dat" ]; then
+	if gnuplot -e "msgs='$tmp/plot-msgs.dat'; cpu='$tmp/plot-cpu.dat'; out='$out.png'; nserv=${#servers[@]}; title='$stamp, ${runs} run(s), depth $depth, medians'" \
+		"$here/plot-echo.gp" 2>"$tmp/gnuplot.err"; then
+		echo "plot: $out.png"
+	else
+		problem "gnuplot failed: $(head -n 3 "$tmp/gnuplot.err")"
+	fi
+else
+	echo "plot: none (gnuplot is not installed)"
+fi
+echo "CSV: $out.csv (medians), $out-runs.csv (every run)$([ "$idle" -gt 0 ] &&
+	echo ", $out-idle.csv (idle)"), $out-targets.csv; table: $out.txt"
+echo "took $(( $(date +%s) - t_begin )) s"
+
+if [ "$problems" -gt 0 ]; then
+	echo "run-echo.sh: $problems error(s) above" >&2
+	exit 1
+fi
+if [ "$strict" = yes ] && [ "$table_rc" = 1 ]; then
+	exit 1
+fi
+exit 0

@@ -1,0 +1,560 @@
+/*
+ * backend_ev.c - the libev backend: readiness from ev_io, receives into
+ * free pool buffers, sends of views with sendmsg.
+ *
+ * Receives: when a socket is readable, the connection takes free buffers
+ * from the pool - as many as recv_cap bytes fill, so one socket cannot
+ * take them all in one pass - reads into them with one readv and hands
+ * the filled ones on as views: the same views, chains and stats as with
+ * io_uring. The buffers it did not fill go straight back. With no free
+ * buffer the connection is parked (its watcher stopped; TCP keeps the
+ * bytes) and woken, oldest first, as buffers are recycled.
+ *
+ * Sends: sendmsg over the iovecs of the queued views. The kernel copies
+ * the bytes during the call, so the views it took are released at once
+ * (rv_chain_consume) and nothing stays in flight: a connection never has
+ * kernel operations outstanding here. A full socket waits for
+ * writability with a second ev_io, flagged RV__C_SENDING meanwhile.
+ *
+ * The libev loop is the backend's own or, embedded (ringview/ev.h), the
+ * application's. An ev_prepare starts queued output and frees closed
+ * connections (rv__loop_flush_dirty) every time before that loop blocks,
+ * so the application may simply call ev_run.
+ */
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "loop_internal.h"
+
+#define RECV_BUFS_MAX 16  /* buffers one readv may fill */
+#define SEND_IOV      64  /* views one sendmsg may take */
+#define SEND_ROUNDS   16  /* sendmsg calls per connection per event */
+#define ACCEPT_BATCH  64  /* accepts per readiness of a listener */
+#define ACCEPT_PAUSE  0.1 /* seconds without accepting after EMFILE */
+
+struct evb {
+	rv_loop *loop;
+	struct ev_loop *evl;
+	bool own_evl; /* ours to destroy (not the application's) */
+	uint8_t *arena;
+	uint32_t buf_size;
+	uint32_t recv_bufs;	/* buffers one read may fill (fairness) */
+	unsigned nevents;	/* events handled in this run_once */
+	ev_prepare prepare;	/* flushes the loop's dirty list */
+	ev_timer timeout;	/* run_once's time limit */
+	struct rv__link parked; /* connections waiting for buffers, FIFO */
+};
+
+/* Per connection, in c->be; freed when the connection is killed. */
+struct econn {
+	ev_io r, w;
+	/* The last read filled every buffer it had: read into several
+	 * (readv) next time. Otherwise one buffer and a plain recv, which
+	 * the kernel serves faster - the common case of small messages. */
+	bool wide;
+};
+
+/* Per listener, in l->be. */
+struct elisten {
+	ev_io io;
+	ev_timer pause; /* resumes accepting after EMFILE and the like */
+};
+
+static struct evb *E(const rv_loop *loop)
+{
+	return loop->be_state;
+}
+
+static void on_readable(struct ev_loop *evl, ev_io *w, int revents);
+static void on_writable(struct ev_loop *evl, ev_io *w, int revents);
+
+/* The connection's watchers, made on first use; NULL without memory. */
+static struct econn *conn_state(rv_conn *c)
+{
+	struct econn *ec = c->be;
+
+	if (ec)
+		return ec;
+	ec = malloc(sizeof(*ec));
+	if (!ec)
+		return NULL;
+	ev_io_init(&ec->r, on_readable, c->fd, EV_READ);
+	ev_io_init(&ec->w, on_writable, c->fd, EV_WRITE);
+	ec->r.data = ec->w.data = c;
+	ec->wide = false;
+	c->be = ec;
+	return ec;
+}
+
+/* ---- receiving ------------------------------------------------------ */
+
+static bool wants_recv(const rv_conn *c)
+{
+	return (c->flags & RV__C_READING) &&
+	       !(c->flags & (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
+			     RV__C_RECV_ARMED));
+}
+
+static void be_recv_start(rv_conn *c)
+{
+	struct econn *ec;
+
+	if (!wants_recv(c))
+		return;
+	ec = conn_state(c);
+	if (!ec) {
+		rv__conn_fail(c, -ENOMEM);
+		return;
+	}
+	ev_io_start(E(c->loop)->evl, &ec->r);
+	c->flags |= RV__C_RECV_ARMED;
+}
+
+static void unpark(rv_conn *c)
+{
+	if (c->flags & RV__C_PARKED) {
+		rv__list_del(&c->park);
+		c->flags &= ~RV__C_PARKED;
+	}
+}
+
+static void stop_reading(rv_conn *c)
+{
+	struct econn *ec = c->be;
+
+	if (ec)
+		ev_io_stop(E(c->loop)->evl, &ec->r);
+	c->flags &= ~RV__C_RECV_ARMED;
+}
+
+static void be_recv_stop(rv_conn *c)
+{
+	unpark(c);
+	stop_reading(c);
+}
+
+/* No free buffer: wait, with the watcher stopped, until one is recycled. */
+static void park(struct evb *e, rv_conn *c)
+{
+	stop_reading(c);
+	c->flags |= RV__C_PARKED;
+	rv__list_push(&e->parked, &c->park);
+	e->loop->stats.parked++;
+	rv__pool_count_enobufs(e->loop->pool);
+}
+
+/* Let up to |n| parked connections read again, oldest first. */
+static void wake_parked(struct evb *e, uint32_t n)
+{
+	while (n-- && !rv__list_empty(&e->parked)) {
+		rv_conn *c = rv__container_of(e->parked.next, rv_conn, park);
+		unpark(c);
+		be_recv_start(c);
+	}
+}
+
+/* The pool's recycle hook: the last view of buffer |id| is gone. */
+static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
+{
+	rv__pool_put_id(pool, id);
+	wake_parked(ctx, 1);
+}
+
+/* Give back ids[from..n-1], newest first so the pool's free list keeps
+ * its most-recently-used order. */
+static void give_back(struct evb *e, const uint32_t *ids, uint32_t from,
+		      uint32_t n)
+{
+	uint32_t count = n - from;
+
+	while (n > from)
+		rv__pool_put_id(e->loop->pool, ids[--n]);
+	wake_parked(e, count);
+}
+
+/* Turn the |got| bytes read into ids[] into views appended to |in| (room
+ * reserved) and hand them to the connection. */
+static void hand_over(struct evb *e, rv_conn *c, const uint32_t *ids,
+		      uint32_t n, size_t got, rv_chain *in)
+{
+	size_t left = got;
+	uint32_t used = 0;
+
+	while (left) {
+		uint32_t len =
+			left < e->buf_size ? (uint32_t)left : e->buf_size;
+		rv_view v;
+		rv__pool_view(e->loop->pool, ids[used++], 0, len, &v);
+		rv_chain_append(in, &v); /* cannot fail: room is reserved */
+		left -= len;
+	}
+	give_back(e, ids, used, n);
+	e->loop->stats.recv_events++;
+	rv__pool_count_received(e->loop->pool, got);
+	rv__conn_received(c, in);
+}
+
+static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
+{
+	rv_conn *c = w->data;
+	struct econn *ec = c->be;
+	struct evb *e = E(c->loop);
+	struct iovec iov[RECV_BUFS_MAX];
+	uint32_t ids[RECV_BUFS_MAX], n = 0;
+	uint32_t want = ec->wide ? e->recv_bufs : 1;
+	rv_chain in = RV_CHAIN_INIT;
+	ssize_t got;
+
+	(void)evl;
+	(void)revents;
+	e->nevents++;
+	while (n < want && rv__pool_take_id(e->loop->pool, &ids[n]) == 0) {
+		iov[n].iov_base = e->arena + (size_t)ids[n] * e->buf_size;
+		iov[n].iov_len = e->buf_size;
+		n++;
+	}
+	if (n == 0) {
+		park(e, c);
+		return;
+	}
+	if (rv__chain_reserve(&in, n)) {
+		give_back(e, ids, 0, n);
+		rv__conn_fail(c, -ENOMEM);
+		return;
+	}
+	do
+		got = n == 1 ? recv(c->fd, iov[0].iov_base, e->buf_size, 0)
+			     : readv(c->fd, iov, (int)n);
+	while (got < 0 && errno == EINTR);
+	if (got > 0) {
+		ec->wide = (size_t)got == (size_t)n * e->buf_size;
+		/* |c| may be closed or killed from on_data: no more |w|. */
+		hand_over(e, c, ids, n, (size_t)got, &in);
+		rv_chain_release(&in); /* emptied; frees its storage */
+		return;
+	}
+	give_back(e, ids, 0, n);
+	rv_chain_release(&in);
+	if (got == 0) {
+		stop_reading(c);
+		rv__conn_eof(c);
+	} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+		rv__conn_fail(c, -errno);
+	}
+}
+
+/* ---- sending -------------------------------------------------------- */
+
+/* Write what c->out holds until it is empty (0), the socket is full or
+ * the connection has had its share for now (-EAGAIN), or an error. The
+ * views the kernel took are released as it takes them. */
+static int write_out(struct evb *e, rv_conn *c)
+{
+	struct iovec iov[SEND_IOV];
+	struct msghdr msg;
+
+	for (int round = 0; round < SEND_ROUNDS; round++) {
+		size_t want = 0;
+		ssize_t n;
+
+		if (!rv_chain_len(&c->out))
+			return 0;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = iov;
+		msg.msg_iovlen =
+			(size_t)rv_chain_to_iovec(&c->out, iov, SEND_IOV);
+		for (size_t i = 0; i < msg.msg_iovlen; i++)
+			want += iov[i].iov_len;
+		/* One view (small messages): a plain send spares the kernel
+		 * importing a msghdr and an iovec. */
+		if (msg.msg_iovlen == 1)
+			n = send(c->fd, iov[0].iov_base, want,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		else
+			n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -EAGAIN;
+			return -errno;
+		}
+		e->loop->stats.sends++;
+		rv_chain_consume(&c->out, (size_t)n);
+		if ((size_t)n < want) /* the socket's buffer is full */
+			break;
+	}
+	return rv_chain_len(&c->out) ? -EAGAIN : 0;
+}
+
+/* Send now what can be sent; wait for writability for the rest. Then
+ * report, like a completion would: conn.c lifts backpressure and finishes
+ * a closing connection (which may kill, and so free, c->be). */
+static void flush_out(rv_conn *c)
+{
+	struct evb *e = E(c->loop);
+	struct econn *ec = conn_state(c);
+	int err;
+
+	if (!ec) {
+		rv__conn_fail(c, -ENOMEM);
+		return;
+	}
+	err = write_out(e, c);
+	if (err && err != -EAGAIN) {
+		rv__conn_fail(c, err);
+		return;
+	}
+	if (err == -EAGAIN) {
+		c->flags |= RV__C_SENDING;
+		ev_io_start(e->evl, &ec->w);
+	} else {
+		c->flags &= ~RV__C_SENDING;
+		ev_io_stop(e->evl, &ec->w);
+	}
+	rv__conn_send_done(c);
+}
+
+static void be_send_start(rv_conn *c)
+{
+	/* Waiting for writability: on_writable sends the rest. */
+	if (c->flags & RV__C_SENDING)
+		return;
+	flush_out(c);
+}
+
+static void on_writable(struct ev_loop *evl, ev_io *w, int revents)
+{
+	rv_conn *c = w->data;
+
+	(void)evl;
+	(void)revents;
+	E(c->loop)->nevents++;
+	flush_out(c);
+}
+
+static void be_conn_kill(rv_conn *c)
+{
+	struct econn *ec = c->be;
+
+	unpark(c);
+	if (ec) {
+		ev_io_stop(E(c->loop)->evl, &ec->r);
+		ev_io_stop(E(c->loop)->evl, &ec->w);
+		free(ec);
+		c->be = NULL;
+	}
+	c->flags &= ~(RV__C_RECV_ARMED | RV__C_SENDING);
+}
+
+/* ---- accepting ------------------------------------------------------ */
+
+static void on_accept(struct ev_loop *evl, ev_io *w, int revents)
+{
+	rv_listener *l = w->data;
+	struct elisten *el = l->be;
+	int err = 0;
+
+	(void)revents;
+	E(l->loop)->nevents++;
+	/* Hold |l|: on_open may close it (listen_stop frees |el|). */
+	l->ops++;
+	for (int i = 0; i < ACCEPT_BATCH && !l->closing; i++) {
+		int fd = accept4(l->fd, NULL, NULL,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0) {
+			rv__conn_accepted(l, fd);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			err = -errno;
+		break;
+	}
+	if (err && !l->closing) {
+		rv__log(RV_LOG_WARN, "accept on port %u failed: %s%s", l->port,
+			rv_strerror(err),
+			err == -EMFILE ? " (raise the limit with ulimit -n)"
+				       : "");
+		/* Out of descriptors or memory: the listener stays readable,
+		 * so pause rather than spin. */
+		ev_io_stop(evl, &el->io);
+		ev_timer_set(&el->pause, ACCEPT_PAUSE, 0.);
+		ev_timer_start(evl, &el->pause);
+	}
+	rv__listener_op_done(l);
+}
+
+static void on_accept_pause(struct ev_loop *evl, ev_timer *w, int revents)
+{
+	struct elisten *el = w->data;
+
+	(void)revents;
+	ev_io_start(evl, &el->io);
+}
+
+static int be_listen_start(rv_listener *l)
+{
+	struct elisten *el = calloc(1, sizeof(*el));
+	int fl = fcntl(l->fd, F_GETFL);
+
+	if (!el)
+		return -ENOMEM;
+	if (fl < 0 || fcntl(l->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		free(el);
+		return -errno;
+	}
+	ev_io_init(&el->io, on_accept, l->fd, EV_READ);
+	el->io.data = l;
+	ev_init(&el->pause, on_accept_pause);
+	el->pause.data = el;
+	l->be = el;
+	ev_io_start(E(l->loop)->evl, &el->io);
+	return 0;
+}
+
+static void be_listen_stop(rv_listener *l)
+{
+	struct elisten *el = l->be;
+
+	if (!el)
+		return;
+	ev_io_stop(E(l->loop)->evl, &el->io);
+	ev_timer_stop(E(l->loop)->evl, &el->pause);
+	free(el);
+	l->be = NULL;
+}
+
+/* ---- the loop ------------------------------------------------------- */
+
+/* Before libev blocks: start output queued by callbacks, free connections
+ * that closed. Also what drives an embedded loop (ringview/ev.h). */
+static void on_prepare(struct ev_loop *evl, ev_prepare *w, int revents)
+{
+	(void)evl;
+	(void)revents;
+	rv__loop_flush_dirty(w->data);
+}
+
+static void on_timeout(struct ev_loop *evl, ev_timer *w, int revents)
+{
+	(void)evl;
+	(void)w;
+	(void)revents;
+}
+
+static int be_run_once(rv_loop *loop, int timeout_ms)
+{
+	struct evb *e = E(loop);
+
+	e->nevents = 0;
+	if (timeout_ms == 0) {
+		ev_run(e->evl, EVRUN_NOWAIT);
+		return (int)e->nevents;
+	}
+	if (timeout_ms > 0) {
+		ev_now_update(e->evl);
+		ev_timer_set(&e->timeout, timeout_ms / 1e3, 0.);
+		ev_timer_start(e->evl, &e->timeout);
+	}
+	ev_run(e->evl, EVRUN_ONCE);
+	ev_timer_stop(e->evl, &e->timeout);
+	return (int)e->nevents;
+}
+
+static void be_fini(rv_loop *loop)
+{
+	struct evb *e = E(loop);
+
+	if (!e)
+		return;
+	/* Views the application still holds now recycle to the free list. */
+	rv__pool_set_recycle_hook(loop->pool, NULL, NULL);
+	ev_prepare_stop(e->evl, &e->prepare);
+	ev_timer_stop(e->evl, &e->timeout);
+	if (e->own_evl)
+		ev_loop_destroy(e->evl);
+	free(e);
+	loop->be_state = NULL;
+}
+
+static int be_init(rv_loop *loop)
+{
+	struct evb *e = calloc(1, sizeof(*e));
+	uint32_t cap;
+	size_t len;
+
+	if (!e)
+		return -ENOMEM;
+	e->loop = loop;
+	e->evl = loop->ev_host;
+	if (!e->evl) {
+		/* epoll, whatever LIBEV_FLAGS says otherwise; libev leaves
+		 * the signal mask alone. */
+		e->evl = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
+		if (!e->evl)
+			e->evl = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+		if (!e->evl) {
+			rv__loop_why(loop,
+				     "libev cannot create an event loop "
+				     "(out of file descriptors or memory?)");
+			free(e);
+			return -ENOMEM;
+		}
+		e->own_evl = true;
+	}
+	e->arena = rv__pool_arena(loop->pool, &len);
+	e->buf_size = rv_pool_buf_size(loop->pool);
+	cap = loop->cfg.recv_cap ? loop->cfg.recv_cap : 4 * e->buf_size;
+	e->recv_bufs = (cap + e->buf_size - 1) / e->buf_size;
+	if (e->recv_bufs > RECV_BUFS_MAX)
+		e->recv_bufs = RECV_BUFS_MAX;
+	if (e->recv_bufs == 0)
+		e->recv_bufs = 1;
+	rv__list_init(&e->parked);
+	ev_prepare_init(&e->prepare, on_prepare);
+	e->prepare.data = loop;
+	ev_prepare_start(e->evl, &e->prepare);
+	ev_init(&e->timeout, on_timeout);
+	loop->be_state = e;
+	rv__pool_set_recycle_hook(loop->pool, on_recycle, e);
+	rv__log(RV_LOG_DEBUG,
+		"libev: %s loop, epoll: %s, %u buffer(s) of %u "
+		"bytes per read",
+		e->own_evl ? "own" : "the application's",
+		ev_backend(e->evl) == EVBACKEND_EPOLL ? "yes" : "no",
+		e->recv_bufs, e->buf_size);
+	return 0;
+}
+
+static uint32_t be_ring_fill(const rv_loop *loop)
+{
+	(void)loop;
+	return 0;
+}
+
+struct ev_loop *rv__ev_backend_loop(const rv_loop *loop)
+{
+	return loop->be == &rv__backend_ev && E(loop) ? E(loop)->evl : NULL;
+}
+
+const struct rv__backend rv__backend_ev = {
+	.name = "libev",
+	.init = be_init,
+	.fini = be_fini,
+	.run_once = be_run_once,
+	.listen_start = be_listen_start,
+	.listen_stop = be_listen_stop,
+	.recv_start = be_recv_start,
+	.recv_stop = be_recv_stop,
+	.send_start = be_send_start,
+	.conn_kill = be_conn_kill,
+	.ring_fill = be_ring_fill,
+};
