@@ -2,19 +2,23 @@
  * backend_ev.c - the libev backend: readiness from ev_io, receives into
  * free pool buffers, sends of views with sendmsg.
  *
- * Receives: when a socket is readable, the connection takes free buffers
- * from the pool - as many as recv_cap bytes fill, so one socket cannot
- * take them all in one pass - reads into them with one readv and hands
- * the filled ones on as views: the same views, chains and stats as with
- * io_uring. The buffers it did not fill go straight back. With no free
- * buffer the connection is parked (its watcher stopped; TCP keeps the
- * bytes) and woken, oldest first, as buffers are recycled.
+ * Receives: when a socket is readable, the connection takes a free buffer
+ * from the pool and reads into it with a plain recv; when that fills it (a
+ * bulk stream - and from then on at once) it takes as many as recv_cap
+ * bytes fill and reads into them with one readv. So small messages cost
+ * one recv, and one socket cannot take every buffer in one pass. The
+ * filled buffers become views: the same views, chains and stats as with
+ * io_uring; the others go straight back. A read that finds no free buffer
+ * counts -ENOBUFS and parks the connection (its watcher stopped; TCP keeps
+ * the bytes) until buffers are recycled; parked connections are woken
+ * oldest first.
  *
- * Sends: sendmsg over the iovecs of the queued views. The kernel copies
- * the bytes during the call, so the views it took are released at once
- * (rv_chain_consume) and nothing stays in flight: a connection never has
- * kernel operations outstanding here. A full socket waits for
- * writability with a second ev_io, flagged RV__C_SENDING meanwhile.
+ * Sends: sendmsg over the iovecs of the queued views (a plain send for
+ * one view). The kernel copies the bytes during the call, so the views it
+ * took are released at once (rv_chain_consume) and nothing stays in
+ * flight: a connection never has kernel operations outstanding here. A
+ * full socket waits for writability with a second ev_io, flagged
+ * RV__C_SENDING meanwhile.
  *
  * The libev loop is the backend's own or, embedded (ringview/ev.h), the
  * application's. An ev_prepare starts queued output and frees closed
@@ -46,6 +50,7 @@ struct evb {
 	uint32_t buf_size;
 	uint32_t recv_bufs;	/* buffers one read may fill (fairness) */
 	unsigned nevents;	/* events handled in this run_once */
+	rv_chain scratch;	/* views of one read, storage reused */
 	ev_prepare prepare;	/* flushes the loop's dirty list */
 	ev_timer timeout;	/* run_once's time limit */
 	struct rv__link parked; /* connections waiting for buffers, FIFO */
@@ -139,14 +144,14 @@ static void be_recv_stop(rv_conn *c)
 	stop_reading(c);
 }
 
-/* No free buffer: wait, with the watcher stopped, until one is recycled. */
+/* No free buffer: wait, with the watcher stopped, until one is recycled
+ * (the caller has counted the -ENOBUFS). */
 static void park(struct evb *e, rv_conn *c)
 {
 	stop_reading(c);
 	c->flags |= RV__C_PARKED;
 	rv__list_push(&e->parked, &c->park);
 	e->loop->stats.parked++;
-	rv__pool_count_enobufs(e->loop->pool);
 }
 
 /* Let up to |n| parked connections read again, oldest first. */
@@ -179,7 +184,8 @@ static void give_back(struct evb *e, const uint32_t *ids, uint32_t from,
 }
 
 /* Turn the |got| bytes read into ids[] into views appended to |in| (room
- * reserved) and hand them to the connection. */
+ * reserved) and hand them to the connection, which leaves |in| empty. The
+ * ids not filled go back first. */
 static void hand_over(struct evb *e, rv_conn *c, const uint32_t *ids,
 		      uint32_t n, size_t got, rv_chain *in)
 {
@@ -200,52 +206,95 @@ static void hand_over(struct evb *e, rv_conn *c, const uint32_t *ids,
 	rv__conn_received(c, in);
 }
 
+/* Read into |n| buffers: a plain recv for one, else one readv. */
+static ssize_t read_bufs(struct evb *e, int fd, const uint32_t *ids, uint32_t n)
+{
+	struct iovec iov[RECV_BUFS_MAX];
+	ssize_t r;
+
+	for (uint32_t i = 0; i < n; i++) {
+		iov[i].iov_base = e->arena + (size_t)ids[i] * e->buf_size;
+		iov[i].iov_len = e->buf_size;
+	}
+	do
+		r = n == 1 ? recv(fd, iov[0].iov_base, e->buf_size, 0)
+			   : readv(fd, iov, (int)n);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * One readiness: read until the socket is drained or recv_cap is reached
+ * (at most two reads: one buffer first unless the last pass filled all it
+ * had, then the rest of the cap). A read that finds no free buffer parks
+ * the connection - after the bytes already read are handed over.
+ */
 static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 {
 	rv_conn *c = w->data;
 	struct econn *ec = c->be;
 	struct evb *e = E(c->loop);
-	struct iovec iov[RECV_BUFS_MAX];
 	uint32_t ids[RECV_BUFS_MAX], n = 0;
 	uint32_t want = ec->wide ? e->recv_bufs : 1;
-	rv_chain in = RV_CHAIN_INIT;
-	ssize_t got;
+	rv_chain *in = &e->scratch;
+	bool starved = false, eof = false;
+	size_t got = 0;
+	int err = 0;
 
 	(void)evl;
 	(void)revents;
 	e->nevents++;
-	while (n < want && rv__pool_take_id(e->loop->pool, &ids[n]) == 0) {
-		iov[n].iov_base = e->arena + (size_t)ids[n] * e->buf_size;
-		iov[n].iov_len = e->buf_size;
-		n++;
-	}
-	if (n == 0) {
-		park(e, c);
-		return;
-	}
-	if (rv__chain_reserve(&in, n)) {
-		give_back(e, ids, 0, n);
+	if (rv__chain_reserve(in, e->recv_bufs)) {
 		rv__conn_fail(c, -ENOMEM);
 		return;
 	}
-	do
-		got = n == 1 ? recv(c->fd, iov[0].iov_base, e->buf_size, 0)
-			     : readv(c->fd, iov, (int)n);
-	while (got < 0 && errno == EINTR);
-	if (got > 0) {
-		ec->wide = (size_t)got == (size_t)n * e->buf_size;
-		/* |c| may be closed or killed from on_data: no more |w|. */
-		hand_over(e, c, ids, n, (size_t)got, &in);
-		rv_chain_release(&in); /* emptied; frees its storage */
-		return;
+	for (;;) {
+		uint32_t first = n;
+		ssize_t r;
+
+		while (n < want &&
+		       rv__pool_take_id(e->loop->pool, &ids[n]) == 0)
+			n++;
+		if (n == first) {
+			rv__pool_count_enobufs(e->loop->pool);
+			starved = true;
+			break;
+		}
+		r = read_bufs(e, c->fd, ids + first, n - first);
+		if (r <= 0) {
+			/* Drained (EAGAIN), or EOF / an error - which come
+			 * after any bytes already read. */
+			if (r == 0)
+				eof = true;
+			else if (r != -EAGAIN && r != -EWOULDBLOCK)
+				err = (int)r;
+			break;
+		}
+		got += (size_t)r;
+		if ((size_t)r < (size_t)(n - first) * e->buf_size ||
+		    n >= e->recv_bufs)
+			break;
+		want = e->recv_bufs; /* a bulk stream: up to the cap */
 	}
-	give_back(e, ids, 0, n);
-	rv_chain_release(&in);
-	if (got == 0) {
+	/* Next time start wide when this pass ended with its buffers full. */
+	ec->wide = !eof && !err && got != 0 && got == (size_t)n * e->buf_size;
+	if (got)
+		hand_over(e, c, ids, n, got, in);
+	else
+		give_back(e, ids, 0, n);
+	/* on_data may have closed or killed |c| (and freed |ec|). */
+	if (c->flags & RV__C_DEAD)
+		return;
+	if (err) {
+		rv__conn_fail(c, err);
+	} else if (eof) {
 		stop_reading(c);
 		rv__conn_eof(c);
-	} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-		rv__conn_fail(c, -errno);
+	} else if (starved && (c->flags & RV__C_RECV_ARMED) &&
+		   !rv__pool_free_ids(e->loop->pool)) {
+		/* (Buffers that on_data released meanwhile woke no one:
+		 * then the watcher simply stays on.) */
+		park(e, c);
 	}
 }
 
@@ -481,6 +530,7 @@ static void be_fini(rv_loop *loop)
 	ev_timer_stop(e->evl, &e->timeout);
 	if (e->own_evl)
 		ev_loop_destroy(e->evl);
+	rv_chain_release(&e->scratch);
 	free(e);
 	loop->be_state = NULL;
 }
