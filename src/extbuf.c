@@ -3,13 +3,15 @@
  * copies made by pullup and cursor keep.
  *
  * Their headers are never given back to malloc. A recycled header goes to
- * a per-thread free list with its generation bumped, so a stale copy of a
+ * a per-thread free list (handed to other threads when its thread exits)
+ * with its generation bumped, so a stale copy of a
  * view of wrapped or copied memory still meets a header whose generation
  * no longer matches, and aborts - the same guarantee as pool buffers -
  * instead of reading freed memory. The bytes themselves (a copy's data,
  * or the wrapped memory via its free callback) are released at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,23 +33,70 @@ static __thread struct ext_hdr *free_headers
 	__attribute__((tls_model("initial-exec")));
 static __thread uint32_t next_id __attribute__((tls_model("initial-exec")));
 
+/*
+ * Headers of threads that exited wait here for other threads: never
+ * freed (a stale view may still point at one), never leaked either.
+ */
+static struct ext_hdr *orphans;
+static pthread_mutex_t orphans_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+/* At thread exit, hand the thread's free headers to the orphan list. */
+static void on_thread_exit(void *unused)
+{
+	struct ext_hdr *h = free_headers, *last = h;
+
+	(void)unused;
+	if (!h)
+		return;
+	while (last->next_free)
+		last = last->next_free;
+	pthread_mutex_lock(&orphans_lock);
+	last->next_free = orphans;
+	orphans = h;
+	pthread_mutex_unlock(&orphans_lock);
+	free_headers = NULL;
+}
+
+static void make_exit_key(void)
+{
+	pthread_key_create(&exit_key, on_thread_exit);
+}
+
+/* Refill this thread's list: orphans first, else a new slab. */
+static int refill(void)
+{
+	struct ext_hdr *slab;
+
+	pthread_once(&exit_key_once, make_exit_key);
+	pthread_setspecific(exit_key, &exit_key); /* any non-NULL value */
+	pthread_mutex_lock(&orphans_lock);
+	free_headers = orphans;
+	orphans = NULL;
+	pthread_mutex_unlock(&orphans_lock);
+	if (free_headers)
+		return 0;
+	slab = calloc(HEADERS_PER_SLAB, sizeof(*slab));
+	if (!slab)
+		return -ENOMEM;
+	for (int i = HEADERS_PER_SLAB - 1; i >= 0; i--) {
+		slab[i].buf._gen = 1;
+		slab[i].buf._id = next_id + (uint32_t)i;
+		slab[i].next_free = free_headers;
+		free_headers = &slab[i];
+	}
+	next_id += HEADERS_PER_SLAB;
+	return 0;
+}
+
 static struct ext_hdr *header_get(void)
 {
-	struct ext_hdr *h = free_headers;
+	struct ext_hdr *h;
 
-	if (!h) {
-		struct ext_hdr *slab = calloc(HEADERS_PER_SLAB, sizeof(*slab));
-		if (!slab)
-			return NULL;
-		for (int i = HEADERS_PER_SLAB - 1; i >= 0; i--) {
-			slab[i].buf._gen = 1;
-			slab[i].buf._id = next_id + (uint32_t)i;
-			slab[i].next_free = free_headers;
-			free_headers = &slab[i];
-		}
-		next_id += HEADERS_PER_SLAB;
-		h = free_headers;
-	}
+	if (!free_headers && refill() != 0)
+		return NULL;
+	h = free_headers;
 	free_headers = h->next_free;
 	h->next_free = NULL;
 	return h;
