@@ -15,7 +15,7 @@
 #   --servers LIST   among epoll,ringview-uring,ringview-ev (default: all;
 #                    a ringview backend that does not start is skipped with
 #                    a note)
-#   --buffers N      ringview-echo --buffers (default 512, its default)
+#   --buffers N      ringview-echo --buffers (default 768, its default)
 #   --buf-size B     ringview-echo --buf-size (default 16384, its default)
 #   --idle N         idle connections for the memory-per-connection test
 #                    (default 10000; 0 skips it)
@@ -83,7 +83,7 @@ depth=1
 sizes=64,4096,65536
 conns_list=1,50,500
 servers_opt=epoll,ringview-uring,ringview-ev
-buffers=512
+buffers=768
 buf_size=16384
 idle=10000
 idle_seconds=3
