@@ -49,6 +49,9 @@ struct evb {
 	uint8_t *arena;
 	uint32_t buf_size;
 	uint32_t recv_bufs;	/* buffers one read may fill (fairness) */
+	uint32_t credit;	/* buffers freed since the last wake-up */
+	uint32_t wake_batch;	/* buffers freed per waiter woken */
+	uint32_t total;		/* buffers in the pool */
 	unsigned nevents;	/* events handled in this run_once */
 	rv_chain scratch;	/* views of one read, storage reused */
 	ev_prepare prepare;	/* flushes the loop's dirty list */
@@ -63,6 +66,8 @@ struct econn {
 	 * (readv) next time. Otherwise one buffer and a plain recv, which
 	 * the kernel serves faster - the common case of small messages. */
 	bool wide;
+	/* Woken from the parked queue: may read even while others wait. */
+	bool ticket;
 };
 
 /* Per listener, in l->be. */
@@ -93,6 +98,7 @@ static struct econn *conn_state(rv_conn *c)
 	ev_io_init(&ec->w, on_writable, c->fd, EV_WRITE);
 	ec->r.data = ec->w.data = c;
 	ec->wide = false;
+	ec->ticket = false;
 	c->be = ec;
 	return ec;
 }
@@ -154,13 +160,40 @@ static void park(struct evb *e, rv_conn *c)
 	e->loop->stats.parked++;
 }
 
-/* Let up to |n| parked connections read again, oldest first. */
+/* Let up to |n| parked connections read again, oldest first. A woken
+ * connection gets a ticket (it may read while others still wait) and
+ * reads wide: it was stopped with bytes pending. */
 static void wake_parked(struct evb *e, uint32_t n)
 {
 	while (n-- && !rv__list_empty(&e->parked)) {
 		rv_conn *c = rv__container_of(e->parked.next, rv_conn, park);
+		struct econn *ec = c->be;
 		unpark(c);
+		if (ec) {
+			ec->ticket = true;
+			ec->wide = true;
+		}
 		be_recv_start(c);
+	}
+}
+
+/* |freed| buffers came back: wake one waiter per read's worth of them,
+ * so a woken connection can take a whole read (not one buffer, then the
+ * back of the queue again). When every buffer is free nothing else will
+ * come back: wake someone regardless. */
+static void buffers_freed(struct evb *e, uint32_t freed)
+{
+	if (rv__list_empty(&e->parked)) {
+		e->credit = 0;
+		return;
+	}
+	e->credit += freed;
+	if (rv__pool_free_ids(e->loop->pool) == e->total &&
+	    e->credit < e->wake_batch)
+		e->credit = e->wake_batch;
+	while (e->credit >= e->wake_batch && !rv__list_empty(&e->parked)) {
+		wake_parked(e, 1);
+		e->credit -= e->wake_batch;
 	}
 }
 
@@ -168,7 +201,7 @@ static void wake_parked(struct evb *e, uint32_t n)
 static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 {
 	rv__pool_put_id(pool, id);
-	wake_parked(ctx, 1);
+	buffers_freed(ctx, 1);
 }
 
 /* Give back ids[from..n-1], newest first so the pool's free list keeps
@@ -180,7 +213,7 @@ static void give_back(struct evb *e, const uint32_t *ids, uint32_t from,
 
 	while (n > from)
 		rv__pool_put_id(e->loop->pool, ids[--n]);
-	wake_parked(e, count);
+	buffers_freed(e, count);
 }
 
 /* Turn the |got| bytes read into ids[] into views appended to |in| (room
@@ -244,6 +277,15 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 	(void)evl;
 	(void)revents;
 	e->nevents++;
+	/* While connections wait for buffers, the others queue behind them
+	 * rather than take each freed buffer first (a busy socket is always
+	 * readable; a woken one waits its turn): first come, first served. */
+	if (!rv__list_empty(&e->parked) && !ec->ticket) {
+		park(e, c);
+		buffers_freed(e, 0);
+		return;
+	}
+	ec->ticket = false;
 	if (rv__chain_reserve(in, e->recv_bufs)) {
 		rv__conn_fail(c, -ENOMEM);
 		return;
@@ -562,12 +604,17 @@ static int be_init(rv_loop *loop)
 	}
 	e->arena = rv__pool_arena(loop->pool, &len);
 	e->buf_size = rv_pool_buf_size(loop->pool);
+	e->total = (uint32_t)(len / e->buf_size);
 	cap = loop->cfg.recv_cap ? loop->cfg.recv_cap : 4 * e->buf_size;
 	e->recv_bufs = (cap + e->buf_size - 1) / e->buf_size;
 	if (e->recv_bufs > RECV_BUFS_MAX)
 		e->recv_bufs = RECV_BUFS_MAX;
 	if (e->recv_bufs == 0)
 		e->recv_bufs = 1;
+	/* A read's worth per waiter, but small pools wake one per buffer. */
+	e->wake_batch = e->total / 8 < e->recv_bufs ? e->total / 8 : e->recv_bufs;
+	if (e->wake_batch == 0)
+		e->wake_batch = 1;
 	rv__list_init(&e->parked);
 	ev_prepare_init(&e->prepare, on_prepare);
 	e->prepare.data = loop;

@@ -697,11 +697,7 @@ static int setup_buffers(struct uring *u, const struct rv_loop_config *cfg)
 	u->shadow = calloc(u->br_entries, sizeof(*u->shadow));
 	if (!u->shadow)
 		return -ENOMEM;
-	/* Leave half a small pool out of the ring at first, so the
-	 * application can still rv_pool_get a buffer to build a reply. */
-	u->fill = cfg->ring_fill < st.total / 2 ? cfg->ring_fill : st.total / 2;
-	if (u->fill == 0)
-		u->fill = 1;
+	u->fill = cfg->ring_fill < st.total ? cfg->ring_fill : st.total;
 	u->recv_cap = cfg->recv_cap ? cfg->recv_cap : 4 * u->buf_size;
 	rv__pool_set_recycle_hook(pool, on_recycle, u);
 	ring_refill(u);
