@@ -103,20 +103,11 @@ int rv_chain_append(rv_chain *c, rv_view *v)
 
 int rv_chain_append_chain(rv_chain *dst, rv_chain *src)
 {
-	rv_view v;
-	int err;
+	int err = rv__chain_move(dst, src);
 
-	if (dst == src || src->_count == 0)
-		return 0;
-	err = rv__chain_reserve(dst, dst->_count + src->_count);
-	if (err)
-		return err;
-	while (src->_count) {
-		pop_front(src, &v);
-		push_back(dst, &v);
-	}
-	rv_chain_release(src);
-	return 0;
+	if (!err && dst != src)
+		rv_chain_release(src); /* empty now: frees its storage */
+	return err;
 }
 
 void rv__chain_clear(rv_chain *c)
