@@ -2,7 +2,7 @@
  * test_pool.c - the arena of receive buffers: configuration, alignment,
  * huge pages, exhaustion, stats, pinning, leak reports and destroy.
  *
- * Every test ends with pool_down(), which checks the invariant
+ * Every test ends with pool_down_of(), which checks the invariant
  * free == total and that the pool can then be destroyed.
  */
 #include <criterion/criterion.h>
@@ -17,39 +17,9 @@
 
 #include <ringview/ringview.h>
 
+#include "core_util.h"
+
 /* ---- helpers ------------------------------------------------------- */
-
-static struct rv_pool_stats stats(const rv_pool *p)
-{
-	struct rv_pool_stats s;
-	rv_pool_stats(p, &s);
-	return s;
-}
-
-static rv_pool *make_pool(uint32_t count, uint32_t size, uint32_t flags)
-{
-	struct rv_pool_config cfg = {
-		.count = count, .size = size, .flags = flags};
-	rv_pool *p = NULL;
-	int rc = rv_pool_create(&cfg, &p);
-	cr_assert_eq(rc, 0, "rv_pool_create(%u, %u, %#x): %s", count, size,
-		     flags, rv_strerror(rc));
-	cr_assert_not_null(p);
-	return p;
-}
-
-/* End of every test: nothing held, free == total, destroy succeeds. */
-static void pool_down(rv_pool *p)
-{
-	struct rv_pool_stats s = stats(p);
-	cr_assert_eq(s.free, s.total, "leak: free %u != total %u", s.free,
-		     s.total);
-	cr_assert_eq(s.held, 0);
-	cr_assert_eq(s.sending, 0);
-	cr_assert_eq(s.small_held, 0);
-	cr_assert_eq(s.pinned, 0);
-	cr_assert_eq(rv_pool_destroy(p), 0);
-}
 
 /* Create must fail with |err| and leave |*out| alone. */
 static void expect_create_fails(const struct rv_pool_config *cfg, int err)
@@ -96,18 +66,6 @@ static char *report_of(const rv_pool *p, int *count)
 	*count = rv_pool_leak_report(p, f);
 	cr_assert_eq(fclose(f), 0);
 	return text;
-}
-
-static bool has_word(const char *hay, const char *word)
-{
-	size_t wl = strlen(word);
-	for (const char *p = strstr(hay, word); p; p = strstr(p + 1, word)) {
-		bool left = p == hay || !isalnum((unsigned char)p[-1]);
-		bool right = !isalnum((unsigned char)p[wl]);
-		if (left && right)
-			return true;
-	}
-	return false;
 }
 
 /* The line of |text| containing |needle|, copied into |line|, or false. */
@@ -188,7 +146,7 @@ Test(pool, create_defaults)
 		rv_pool *p = NULL;
 		struct rv_pool_stats s;
 		cr_assert_eq(rv_pool_create(cfgs[i], &p), 0);
-		s = stats(p);
+		s = stats_of(p);
 		cr_assert_eq(s.total, 256);
 		cr_assert_eq(s.free, 256);
 		cr_assert_eq(s.held, 0);
@@ -198,7 +156,7 @@ Test(pool, create_defaults)
 		cr_assert_eq(s.recycles, 0);
 		cr_assert_eq(s.enobufs, 0);
 		cr_assert(!s.hugepages, "not asked for");
-		pool_down(p);
+		pool_down_of(p);
 	}
 }
 
@@ -206,13 +164,13 @@ Test(pool, create_defaults)
 Test(pool, zero_count_or_size_means_default)
 {
 	rv_pool *p = make_pool(0, 4096, 0);
-	cr_assert_eq(stats(p).total, 256);
-	cr_assert_eq(stats(p).buf_size, 4096);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).total, 256);
+	cr_assert_eq(stats_of(p).buf_size, 4096);
+	pool_down_of(p);
 	p = make_pool(3, 0, 0);
-	cr_assert_eq(stats(p).total, 3);
-	cr_assert_eq(stats(p).buf_size, 16384);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).total, 3);
+	cr_assert_eq(stats_of(p).buf_size, 16384);
+	pool_down_of(p);
 }
 
 /* Out-of-range count or size is -EINVAL with |*out| untouched; the limits
@@ -235,11 +193,11 @@ Test(pool, create_bad_configs)
 	expect_create_fails(&c, -EINVAL);
 
 	p = make_pool(RV_POOL_MAX_COUNT, 64, 0);
-	cr_assert_eq(stats(p).total, RV_POOL_MAX_COUNT);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).total, RV_POOL_MAX_COUNT);
+	pool_down_of(p);
 	p = make_pool(1, RV_POOL_MAX_SIZE, 0);
-	cr_assert_eq(stats(p).buf_size, RV_POOL_MAX_SIZE);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).buf_size, RV_POOL_MAX_SIZE);
+	pool_down_of(p);
 }
 
 /* An arena that cannot be mapped (32768 x 1 GiB) is -ENOMEM, out untouched. */
@@ -269,14 +227,14 @@ Test(pool, size_rounded_to_64)
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
 		rv_pool *p = make_pool(4, in[i], 0);
 		rv_view v;
-		cr_assert_eq(stats(p).buf_size, want[i], "size %u", in[i]);
+		cr_assert_eq(stats_of(p).buf_size, want[i], "size %u", in[i]);
 		cr_assert_eq(rv_pool_buf_size(p), want[i]);
 		cr_assert_eq(rv_pool_get(p, &v), 0);
 		cr_assert_eq(v.len, want[i]);
 		cr_assert_eq((uintptr_t)v.data % 64, 0, "64-byte aligned");
 		fill(&v, 0x77);
 		rv_view_release(&v);
-		pool_down(p);
+		pool_down_of(p);
 	}
 }
 
@@ -296,7 +254,7 @@ Test(pool, page_aligned_buffers)
 		}
 		for (int i = 0; i < 7; i++)
 			rv_view_release(&v[i]);
-		pool_down(p);
+		pool_down_of(p);
 	}
 }
 
@@ -328,7 +286,7 @@ Test(pool, hugepages_or_fallback)
 		   (free_pages - (rsvd > 0 ? rsvd : 0)) * page_kb * 1024 >=
 			   (long)count * size;
 	rv_pool *p = make_pool(count, size, RV_POOL_HUGEPAGES);
-	struct rv_pool_stats s = stats(p);
+	struct rv_pool_stats s = stats_of(p);
 	rv_view v[4];
 
 	cr_log_info("huge pages available: %s; pool on huge pages: %s",
@@ -351,11 +309,11 @@ Test(pool, hugepages_or_fallback)
 		check_fill(&v[i], v[i].data[0]);
 		rv_view_release(&v[i]);
 	}
-	pool_down(p);
+	pool_down_of(p);
 
 	p = make_pool(count, size, 0);
-	cr_assert(!stats(p).hugepages, "huge pages only when asked");
-	pool_down(p);
+	cr_assert(!stats_of(p).hugepages, "huge pages only when asked");
+	pool_down_of(p);
 }
 
 /* ---- get / exhaustion ---------------------------------------------- */
@@ -374,7 +332,7 @@ Test(pool, get_until_enobufs)
 		cr_assert_eq(v[i].len, SZ);
 		cr_assert(!rv_view_is_readonly(&v[i]));
 		fill(&v[i], (uint8_t)(0x10 + i));
-		s = stats(p);
+		s = stats_of(p);
 		cr_assert_eq(s.free, (uint32_t)(N - 1 - i));
 		cr_assert_eq(s.held, (uint32_t)(i + 1));
 	}
@@ -385,11 +343,11 @@ Test(pool, get_until_enobufs)
 	extra = junk;
 	cr_assert_eq(rv_pool_get(p, &extra), -ENOBUFS);
 	cr_assert_eq(memcmp(&extra, &junk, sizeof(junk)), 0, "out touched");
-	cr_assert_eq(stats(p).enobufs, 1);
+	cr_assert_eq(stats_of(p).enobufs, 1);
 	cr_assert_eq(rv_pool_get(p, &extra), -ENOBUFS);
-	cr_assert_eq(stats(p).enobufs, 2);
-	cr_assert_eq(stats(p).free, 0);
-	cr_assert_eq(stats(p).held, N);
+	cr_assert_eq(stats_of(p).enobufs, 2);
+	cr_assert_eq(stats_of(p).free, 0);
+	cr_assert_eq(stats_of(p).held, N);
 
 	qsort(v, N, sizeof(v[0]), cmp_ptr);
 	for (int i = 0; i + 1 < N; i++)
@@ -398,18 +356,18 @@ Test(pool, get_until_enobufs)
 
 	/* one back, one out again, then dry again */
 	rv_view_release(&v[3]);
-	cr_assert_eq(stats(p).free, 1);
+	cr_assert_eq(stats_of(p).free, 1);
 	cr_assert_eq(rv_pool_get(p, &v[3]), 0);
 	cr_assert_eq(rv_pool_get(p, &extra), -ENOBUFS);
-	cr_assert_eq(stats(p).enobufs, 3);
+	cr_assert_eq(stats_of(p).enobufs, 3);
 
 	for (int i = 0; i < N; i++)
 		rv_view_release(&v[i]);
-	s = stats(p);
+	s = stats_of(p);
 	cr_assert_eq(s.free, N);
 	cr_assert_eq(s.recycles, N + 1);
 	cr_assert_eq(s.enobufs, 3);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* Buffers come back usable after recycling, over many rounds. */
@@ -428,9 +386,9 @@ Test(pool, recycle_many_rounds)
 		rv_view_release(&b);
 		rv_view_release(&a);
 	}
-	cr_assert_eq(stats(p).recycles, 2000);
-	cr_assert_eq(stats(p).high_water, 2);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).recycles, 2000);
+	cr_assert_eq(stats_of(p).high_water, 2);
+	pool_down_of(p);
 }
 
 /* high_water is the most buffers held at once, never lowered. */
@@ -441,25 +399,25 @@ Test(pool, high_water)
 
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(rv_pool_get(p, &v[i]), 0);
-	cr_assert_eq(stats(p).high_water, 3);
+	cr_assert_eq(stats_of(p).high_water, 3);
 	rv_view_release(&v[0]);
 	rv_view_release(&v[1]);
-	cr_assert_eq(stats(p).high_water, 3);
+	cr_assert_eq(stats_of(p).high_water, 3);
 	cr_assert_eq(rv_pool_get(p, &v[0]), 0);
-	cr_assert_eq(stats(p).high_water, 3, "2 held now");
+	cr_assert_eq(stats_of(p).high_water, 3, "2 held now");
 	for (int i = 3; i < 6; i++)
 		cr_assert_eq(rv_pool_get(p, &v[i]), 0);
-	cr_assert_eq(stats(p).high_water, 5);
+	cr_assert_eq(stats_of(p).high_water, 5);
 	/* more views of held buffers do not count */
 	rv_view r = rv_view_retain(&v[0]);
-	cr_assert_eq(stats(p).high_water, 5);
+	cr_assert_eq(stats_of(p).high_water, 5);
 	rv_view_release(&r);
 	rv_view_release(&v[0]);
 	rv_view_release(&v[2]);
 	for (int i = 3; i < 6; i++)
 		rv_view_release(&v[i]);
-	cr_assert_eq(stats(p).high_water, 5);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).high_water, 5);
+	pool_down_of(p);
 }
 
 /* stats_print writes one line. */
@@ -478,7 +436,7 @@ Test(pool, stats_print_one_line)
 		     "more than one line: %s", text);
 	cr_assert(has_word(text, "5"), "total not shown: %s", text);
 	free(text);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* ---- pinning ------------------------------------------------------- */
@@ -490,15 +448,15 @@ Test(pool, pinning_one_byte)
 	rv_view v, b;
 
 	cr_assert_eq(rv_pool_get(p, &v), 0);
-	cr_assert_eq(stats(p).pinned, 0, "a full view pins nothing");
+	cr_assert_eq(stats_of(p).pinned, 0, "a full view pins nothing");
 	cr_assert_eq(rv_view_slice(&v, 100, 1, &b), 0);
 	rv_view_release(&v);
-	cr_assert_eq(stats(p).pinned, 1);
-	cr_assert_eq(stats(p).pinned_bytes, 1);
+	cr_assert_eq(stats_of(p).pinned, 1);
+	cr_assert_eq(stats_of(p).pinned_bytes, 1);
 	rv_view_release(&b);
-	cr_assert_eq(stats(p).pinned, 0);
-	cr_assert_eq(stats(p).pinned_bytes, 0);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).pinned, 0);
+	cr_assert_eq(stats_of(p).pinned_bytes, 0);
+	pool_down_of(p);
 }
 
 /* Large views do not pin; the threshold is size / pin_ratio (default 8),
@@ -510,14 +468,14 @@ Test(pool, pinning_threshold)
 
 	cr_assert_eq(rv_pool_get(p, &v), 0);
 	cr_assert_eq(rv_view_truncate(&v, 513), 0);
-	cr_assert_eq(stats(p).pinned, 0, "513 > 4096/8");
+	cr_assert_eq(stats_of(p).pinned, 0, "513 > 4096/8");
 	cr_assert_eq(rv_view_truncate(&v, 512), 0);
-	cr_assert_eq(stats(p).pinned, 1, "512 == 4096/8");
-	cr_assert_eq(stats(p).pinned_bytes, 512);
+	cr_assert_eq(stats_of(p).pinned, 1, "512 == 4096/8");
+	cr_assert_eq(stats_of(p).pinned_bytes, 512);
 	cr_assert_eq(rv_view_advance(&v, 500), 0);
-	cr_assert_eq(stats(p).pinned_bytes, 12);
+	cr_assert_eq(stats_of(p).pinned_bytes, 12);
 	cr_assert_eq(rv_view_split_to(&v, 2, &a), 0);
-	cr_assert_eq(stats(p).pinned_bytes, 12, "split moves bytes");
+	cr_assert_eq(stats_of(p).pinned_bytes, 12, "split moves bytes");
 	rv_view_release(&v);
 	rv_view_release(&a);
 
@@ -526,12 +484,12 @@ Test(pool, pinning_threshold)
 	cr_assert_eq(rv_view_slice(&v, 0, 300, &a), 0);
 	cr_assert_eq(rv_view_slice(&v, 1000, 300, &b), 0);
 	rv_view_release(&v);
-	cr_assert_eq(stats(p).pinned, 0);
+	cr_assert_eq(stats_of(p).pinned, 0);
 	rv_view_release(&a);
-	cr_assert_eq(stats(p).pinned, 1);
-	cr_assert_eq(stats(p).pinned_bytes, 300);
+	cr_assert_eq(stats_of(p).pinned, 1);
+	cr_assert_eq(stats_of(p).pinned_bytes, 300);
 	rv_view_release(&b);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* pin_ratio is honoured and pinning is counted per buffer. */
@@ -547,11 +505,11 @@ Test(pool, pinning_custom_ratio_and_many_buffers)
 	cr_assert_eq(rv_view_truncate(&v[0], 2048), 0);
 	cr_assert_eq(rv_view_truncate(&v[1], 2049), 0);
 	cr_assert_eq(rv_view_truncate(&v[2], 7), 0);
-	cr_assert_eq(stats(p).pinned, 2);
-	cr_assert_eq(stats(p).pinned_bytes, 2048 + 7);
+	cr_assert_eq(stats_of(p).pinned, 2);
+	cr_assert_eq(stats_of(p).pinned_bytes, 2048 + 7);
 	for (int i = 0; i < 3; i++)
 		rv_view_release(&v[i]);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* ---- tracking and leak reports ------------------------------------- */
@@ -560,19 +518,19 @@ Test(pool, pinning_custom_ratio_and_many_buffers)
 Test(pool, tracking_flags)
 {
 	rv_pool *p = make_pool(2, 64, RV_POOL_TRACK_REFS);
-	cr_assert(stats(p).tracking);
-	pool_down(p);
+	cr_assert(stats_of(p).tracking);
+	pool_down_of(p);
 	p = make_pool(2, 64, RV_POOL_NO_TRACK_REFS);
-	cr_assert(!stats(p).tracking);
-	pool_down(p);
+	cr_assert(!stats_of(p).tracking);
+	pool_down_of(p);
 	setenv("RINGVIEW_DEBUG_REFS", "1", 1);
 	p = make_pool(2, 64, 0);
-	cr_assert(stats(p).tracking, "RINGVIEW_DEBUG_REFS=1");
-	pool_down(p);
+	cr_assert(stats_of(p).tracking, "RINGVIEW_DEBUG_REFS=1");
+	pool_down_of(p);
 	p = make_pool(2, 64, RV_POOL_NO_TRACK_REFS);
-	cr_assert(!stats(p).tracking,
+	cr_assert(!stats_of(p).tracking,
 		  "NO_TRACK_REFS wins over the environment");
-	pool_down(p);
+	pool_down_of(p);
 	unsetenv("RINGVIEW_DEBUG_REFS");
 }
 
@@ -611,7 +569,7 @@ Test(pool, leak_report_names_sites)
 	hold_two(p, &a, &line_a, &b, &line_b);
 	c = rv_view_retain(&a), line_c = __LINE__;
 	cr_assert_neq(buf_id(&a), buf_id(&b));
-	cr_assert_eq(stats(p).held, 2);
+	cr_assert_eq(stats_of(p).held, 2);
 
 	text = report_of(p, &n);
 	cr_log_info("leak report:\n%s", text);
@@ -638,7 +596,7 @@ Test(pool, leak_report_names_sites)
 	cr_assert_eq(n, 0);
 	cr_assert_null(strstr(text, "test_pool.c"), "%s", text);
 	free(text);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* Many sites on one buffer, released in a mixed order: each released site
@@ -677,8 +635,8 @@ Test(pool, leak_report_many_sites)
 		free(text);
 		rv_view_release(&s[order[k]]);
 	}
-	cr_assert_eq(stats(p).recycles, 1);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).recycles, 1);
+	pool_down_of(p);
 }
 
 /* Two references taken at one line are both counted: the site stays in the
@@ -709,7 +667,7 @@ Test(pool, leak_report_same_site_twice)
 	cr_assert_eq(n, 0);
 	cr_assert(!line_with(text, site(line), buf, sizeof(buf)), "%s", text);
 	free(text);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* A recycled and reused buffer reports only its new owner's site. */
@@ -733,7 +691,7 @@ Test(pool, leak_report_after_reuse)
 	cr_assert(!line_with(text, site(first), buf, sizeof(buf)), "%s", text);
 	free(text);
 	rv_view_release(&v);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* Without tracking the report still lists the held buffers (no sites). */
@@ -763,7 +721,7 @@ Test(pool, leak_report_without_tracking)
 	free(text);
 	rv_view_release(&a);
 	rv_view_release(&b);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* The report lists small chunks made by compaction too. */
@@ -777,14 +735,14 @@ Test(pool, leak_report_lists_small_chunks)
 	cr_assert_eq(rv_pool_get(p, &v), 0);
 	cr_assert_eq(rv_view_truncate(&v, 40), 0);
 	cr_assert_eq(rv_view_compact(&v), 0);
-	cr_assert_eq(stats(p).free, 4);
+	cr_assert_eq(stats_of(p).free, 4);
 	text = report_of(p, &n);
 	cr_assert_eq(n, 1, "one small chunk held:\n%s", text);
 	cr_assert_neq(text[0], '\0');
 	free(text);
 	cr_assert_eq(rv_pool_destroy(p), -EBUSY, "a chunk is still held");
 	rv_view_release(&v);
-	pool_down(p);
+	pool_down_of(p);
 }
 
 /* destroy refuses (-EBUSY) while views remain and logs a leak report with
@@ -804,14 +762,14 @@ Test(pool, destroy_busy_logs_report)
 	expect_report_line(g_log, buf_id(&b), site(line_b));
 
 	/* the pool is intact and still works */
-	cr_assert_eq(stats(p).held, 2);
+	cr_assert_eq(stats_of(p).held, 2);
 	rv_view_release(&a);
 	cr_assert_eq(rv_pool_destroy(p), -EBUSY, "b still held");
 	rv_view_release(&b);
 	g_log_len = 0;
 	g_log[0] = '\0';
 	g_log_errors = 0;
-	pool_down(p);
+	pool_down_of(p);
 	cr_assert_eq(g_log_errors, 0, "clean destroy logs no error: %s", g_log);
 	rv_set_log(NULL, NULL, RV_LOG_WARN);
 }
@@ -830,8 +788,8 @@ Test(pool, wrapped_views_do_not_count)
 	rv_view w;
 
 	cr_assert_eq(rv_view_wrap_const(msg, 5, &w), 0);
-	cr_assert_eq(stats(p).held, 0);
+	cr_assert_eq(stats_of(p).held, 0);
 	rv_view_release(&w);
-	cr_assert_eq(stats(p).recycles, 0);
-	pool_down(p);
+	cr_assert_eq(stats_of(p).recycles, 0);
+	pool_down_of(p);
 }
