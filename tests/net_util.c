@@ -3,6 +3,8 @@
  */
 #include "net_util.h"
 
+#include <criterion/criterion.h>
+
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -364,4 +366,14 @@ int test_echo_clients(uint16_t port, int nconns, size_t bytes, size_t chunk,
 	free(pfd);
 	free(tmp);
 	return failed;
+}
+
+void test_assert_pool_whole(const struct test_server *s)
+{
+	cr_assert_eq(s->final.free, s->final.total,
+		     "free %u != total %u after shutdown", s->final.free,
+		     s->final.total);
+	cr_assert_eq(s->final.sending, 0);
+	cr_assert_eq(s->leaked, 0, "%d buffers leaked", s->leaked);
+	cr_assert_eq(s->destroy_err, 0);
 }

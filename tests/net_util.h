@@ -82,6 +82,11 @@ int test_server_start_on(struct test_server *s, const struct test_backend *b);
 /* Stop it, shut the loop down and record the final stats. */
 void test_server_stop(struct test_server *s);
 
+/* The invariant every network test ends with (Criterion assertions):
+ * after shutdown every buffer is free, none is sending, none leaked, and
+ * the loop was destroyed cleanly. */
+void test_assert_pool_whole(const struct test_server *s);
+
 /* The byte at |off| of connection |id|'s stream. */
 static inline uint8_t test_pattern(uint32_t id, uint64_t off)
 {

@@ -23,17 +23,6 @@ static struct rv_loop_config small_cfg(uint32_t count, uint32_t size)
 	return (struct rv_loop_config){.pool = {.count = count, .size = size}};
 }
 
-/* The invariant every test ends with. */
-static void assert_pool_whole(const struct test_server *s)
-{
-	cr_assert_eq(s->final.free, s->final.total,
-		     "free %u != total %u after shutdown", s->final.free,
-		     s->final.total);
-	cr_assert_eq(s->final.sending, 0);
-	cr_assert_eq(s->leaked, 0, "%d buffers leaked", s->leaked);
-	cr_assert_eq(s->destroy_err, 0);
-}
-
 /* One connection, messages from 1 byte to 1 MiB, each checked. */
 TEST_BACKENDS(echo, sizes_1B_to_1MiB)
 ParameterizedTest(struct test_backend *be, echo, sizes_1B_to_1MiB,
@@ -61,7 +50,7 @@ ParameterizedTest(struct test_backend *be, echo, sizes_1B_to_1MiB,
 	test_server_stop(&s);
 	cr_assert_geq(s.final.bytes_received, 1 * MiB);
 	cr_assert_eq(s.final.bytes_copied, 0, "the echo copied bytes");
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 	free(out);
 	free(in);
 }
@@ -77,7 +66,7 @@ ParameterizedTest(struct test_backend *be, echo, concurrent_200, .timeout = 60)
 				       30),
 		     0);
 	test_server_stop(&s);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* 8 buffers of 4 KiB for 64 connections sending 1 MiB each: the ring runs
@@ -98,7 +87,7 @@ ParameterizedTest(struct test_backend *be, echo, tiny_pool_64_conns_1MiB,
 	test_server_stop(&s);
 	cr_assert_gt(s.final.enobufs, 0, "the pool never ran dry");
 	cr_assert_eq(s.final.bytes_received, 64ull * MiB);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* The peer shuts its write side: everything is echoed, then EOF. */
@@ -112,7 +101,7 @@ ParameterizedTest(struct test_backend *be, echo, half_close, .timeout = 60)
 				       30),
 		     0);
 	test_server_stop(&s);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 static atomic_int closes, close_errors, last_close_err;
@@ -164,7 +153,7 @@ ParameterizedTest(struct test_backend *be, echo, peer_reset_mid_stream,
 	cr_assert_eq(atomic_load(&closes), 20);
 	test_server_stop(&s);
 	cr_assert_gt(atomic_load(&close_errors), 0, "no reset was seen");
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* ---- views still referenced elsewhere while being sent ---------------- */
@@ -227,7 +216,7 @@ ParameterizedTest(struct test_backend *be, echo,
 	cr_assert_geq(atomic_load(&held_while_kept), 100000 / 4096,
 		      "sent buffers were recycled while still referenced");
 	cr_assert_eq(atomic_load(&held_after_release), 0);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* Single-view zero-copy sends come from the pool's registered (fixed)
@@ -260,7 +249,7 @@ ParameterizedTest(struct test_backend *be, echo, zerocopy_fixed_buffers,
 		      "no send used a registered buffer");
 	cr_assert_eq(s.loop_final.accepted, 10);
 	cr_assert_eq(s.loop_final.closed, 10);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* ---- backpressure ------------------------------------------------------ */
@@ -282,7 +271,7 @@ ParameterizedTest(struct test_backend *be, echo, backpressure_bounds_memory,
 	 * far less than the 8 MiB the client pushed. */
 	cr_assert_lt(s.final.high_water, 2 * MiB / 4096,
 		     "high water %u buffers", s.final.high_water);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* Shutting the loop down with connections open closes them with
@@ -308,5 +297,5 @@ ParameterizedTest(struct test_backend *be, echo, shutdown_with_open_connections,
 	cr_assert_eq(atomic_load(&last_close_err), -ECANCELED);
 	for (int i = 0; i < 10; i++)
 		close(fds[i]);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }

@@ -28,16 +28,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void assert_pool_whole(const struct test_server *s)
-{
-	cr_assert_eq(s->final.free, s->final.total,
-		     "free %u != total %u after shutdown", s->final.free,
-		     s->final.total);
-	cr_assert_eq(s->final.sending, 0);
-	cr_assert_eq(s->leaked, 0, "%d buffers leaked", s->leaked);
-	cr_assert_eq(s->destroy_err, 0);
-}
-
 /* Echo under load - many connections, half-closes, a long run of round
  * trips - while the application's 2 ms timer keeps firing throughout. */
 TEST_BACKENDS(embed, echo_while_app_timer_fires)
@@ -90,7 +80,7 @@ ParameterizedTest(struct test_backend *be, embed, echo_while_app_timer_fires,
 		      t2 - t1);
 	cr_assert_eq(s.loop_final.accepted, 111);
 	cr_assert_eq(s.loop_final.closed, 111);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* ---- sending from the application's own callbacks -------------------- */
@@ -180,7 +170,7 @@ ParameterizedTest(struct test_backend *be, embed, app_timer_sends,
 		close(fds[i]);
 	test_server_stop(&s);
 	cr_assert_eq(s.loop_final.closed, 3);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* ---- the application's loop before and after ------------------------- */

@@ -129,13 +129,6 @@ static void assert_says_cause(void)
 	assert_says("allow io_uring_setup");
 }
 
-static void assert_pool_whole(const struct test_server *s)
-{
-	cr_assert_eq(s->final.free, s->final.total);
-	cr_assert_eq(s->leaked, 0);
-	cr_assert_eq(s->destroy_err, 0);
-}
-
 /* AUTO under a seccomp profile that forbids io_uring: libev, one warning
  * with the cause and the fix, and the echo works. */
 Test(fallback, auto_picks_libev_and_says_why, .init = setup, .timeout = 60)
@@ -156,7 +149,7 @@ Test(fallback, auto_picks_libev_and_says_why, .init = setup, .timeout = 60)
 	cr_assert_eq(
 		test_echo_clients(s.port, 5, 100 * KiB, 16 * KiB, true, 30), 0);
 	test_server_stop(&s);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* Asking for io_uring where it is forbidden is an error, with the same
@@ -204,7 +197,7 @@ Test(fallback, env_ev_is_quiet, .init = setup, .timeout = 30)
 		     0);
 	test_server_stop(&s);
 	cr_assert_eq(log_lines, 0, "%s", log_text);
-	assert_pool_whole(&s);
+	test_assert_pool_whole(&s);
 }
 
 /* An explicit config beats the environment. */
