@@ -57,6 +57,10 @@ struct rv__track_buf {
 };
 
 const char *rv__track_site_name(uint16_t site);
+const char *rv__track_site_stage(uint16_t site);
+/* rv__track_set_stage names the pipeline stage now running on this thread
+ * (NULL: none) and returns the previous one. */
+const char *rv__track_set_stage(const char *stage);
 void rv__track_free(struct rv__track_buf *t);
 
 /* ---- the pool (pool.c) ---------------------------------------------- */

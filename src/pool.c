@@ -270,9 +270,13 @@ static void report_sites(const rv_pool *p, uint32_t id, FILE *f)
 		return;
 	t = &p->track[id];
 	fputs("; taken at", f);
-	for (uint32_t i = 0; i < t->len; i++)
-		fprintf(f, "%s %s (x%u)", i ? "," : "",
-			rv__track_site_name(t->ents[i].site), t->ents[i].count);
+	for (uint32_t i = 0; i < t->len; i++) {
+		const char *stage = rv__track_site_stage(t->ents[i].site);
+		fprintf(f, "%s %s%s%s (x%u)", i ? "," : "",
+			rv__track_site_name(t->ents[i].site),
+			stage ? " in stage " : "", stage ? stage : "",
+			t->ents[i].count);
+	}
 }
 
 static void report_chunk(void *ctx, const struct rv_buf *b)

@@ -1,10 +1,14 @@
 /*
- * track.c - which source line took each reference (a debug aid).
+ * track.c - which source line, and which pipeline stage, took each
+ * reference (a debug aid).
  *
- * Site strings ("file.c:123") are interned into a process-wide table so a
- * view can name its site in 16 bits. Each tracked buffer keeps a short
- * list of (site, count) pairs: +1 when a view takes a reference there, -1
- * when that view is released. A leak report prints what is left.
+ * A site is a pair: the "file.c:123" string of the line that took the
+ * reference, and the name of the pipeline stage that was running then or
+ * that the view was last handed to (rv_view_tag), or NULL. Pairs are
+ * interned into a process-wide table so a view can name its site in 16
+ * bits. Each tracked buffer keeps a short list of (site, count) pairs: +1
+ * when a view takes a reference there, -1 when that view is released. A
+ * leak report prints what is left.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,36 +17,55 @@
 
 #define SITE_SLOTS 65536u /* power of two; index 0 means "unknown" */
 
-static const char *sites[SITE_SLOTS];
+struct site {
+	const char *where; /* a string literal: its address identifies it */
+	const char *stage; /* or NULL */
+};
+
+static struct site sites[SITE_SLOTS];
 static uint32_t site_count = 1;
 static uint16_t slot_to_index[SITE_SLOTS];
-static const char *slot_key[SITE_SLOTS];
+static struct site slot_key[SITE_SLOTS];
 static pthread_mutex_t site_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Intern |site| (a string literal, so its address identifies it). */
-static uint16_t intern(const char *site)
+/* The stage running on this thread (set by the pipeline). */
+static __thread const char *current_stage
+	__attribute__((tls_model("initial-exec")));
+
+const char *rv__track_set_stage(const char *stage)
 {
-	uintptr_t h = (uintptr_t)site;
+	const char *old = current_stage;
+
+	current_stage = stage;
+	return old;
+}
+
+/* Intern the pair (|where|, |stage|). */
+static uint16_t intern(const char *where, const char *stage)
+{
+	uintptr_t h = (uintptr_t)where ^ ((uintptr_t)stage << 7);
 	uint16_t idx = 0;
 
-	if (!site)
+	if (!where && !stage)
 		return 0;
 	h ^= h >> 17;
 	h *= 0x9E3779B97F4A7C15ull;
+	h >>= 32;
 	pthread_mutex_lock(&site_lock);
 	for (uint32_t i = 0; i < SITE_SLOTS; i++) {
 		uint32_t slot = (uint32_t)(h + i) & (SITE_SLOTS - 1);
-		if (slot_key[slot] == site) {
+		struct site *k = &slot_key[slot];
+		if (k->where == where && k->stage == stage && slot_to_index[slot]) {
 			idx = slot_to_index[slot];
 			break;
 		}
-		if (!slot_key[slot]) {
+		if (!slot_to_index[slot]) {
 			if (site_count >= SITE_SLOTS - 1)
 				break; /* table full: report as unknown */
-			slot_key[slot] = site;
 			idx = (uint16_t)site_count++;
+			*k = (struct site){where, stage};
 			slot_to_index[slot] = idx;
-			sites[idx] = site;
+			sites[idx] = *k;
 			break;
 		}
 	}
@@ -52,7 +75,13 @@ static uint16_t intern(const char *site)
 
 const char *rv__track_site_name(uint16_t site)
 {
-	return site && sites[site] ? sites[site] : "(unknown site)";
+	return site && sites[site].where ? sites[site].where
+					 : "(unknown site)";
+}
+
+const char *rv__track_site_stage(uint16_t site)
+{
+	return sites[site].stage;
 }
 
 static struct rv__track_buf *track_of(struct rv_buf *b)
@@ -62,13 +91,21 @@ static struct rv__track_buf *track_of(struct rv_buf *b)
 	return &b->_pool->track[b->_id];
 }
 
+static uint16_t add_entry(struct rv__track_buf *t, uint16_t idx);
+
 uint16_t rv__track_add(struct rv_buf *b, const char *site)
 {
 	struct rv__track_buf *t = track_of(b);
-	uint16_t idx = intern(site);
+	uint16_t idx = intern(site, current_stage);
 
 	if (!t)
 		return idx;
+	return add_entry(t, idx);
+}
+
+/* Count one more reference at |idx| in |t|. */
+static uint16_t add_entry(struct rv__track_buf *t, uint16_t idx)
+{
 	for (uint32_t i = 0; i < t->len; i++) {
 		if (t->ents[i].site == idx) {
 			t->ents[i].count++;
@@ -111,6 +148,18 @@ void rv__track_drop(struct rv_buf *b, uint16_t site)
 			  "than references were taken at %s (double release "
 			  "through a copy of a view)",
 			  b->_id, rv__track_site_name(site));
+}
+
+/* Move one reference's record from |site| to |tag|. */
+uint16_t rv__track_retag(struct rv_buf *b, uint16_t site, const char *tag)
+{
+	struct rv__track_buf *t = track_of(b);
+	uint16_t idx = intern(sites[site].where, tag);
+
+	if (!t || idx == site)
+		return idx;
+	rv__track_drop(b, site);
+	return add_entry(t, idx);
 }
 
 void rv__track_free(struct rv__track_buf *t)

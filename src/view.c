@@ -71,6 +71,22 @@ int rv_view_compact(rv_view *v)
 	return 0;
 }
 
+int rv__pool_get_small(rv_pool *pool, size_t len, rv_view *out,
+		       const char *site)
+{
+	struct rv_buf *chunk;
+
+	if (!pool || len == 0)
+		return -EINVAL;
+	if (len > RV_COMPACT_MAX)
+		return -EMSGSIZE;
+	chunk = rv__small_alloc(pool, len);
+	if (!chunk)
+		return -ENOMEM;
+	make_view(chunk, 0, len, out, site);
+	return 0;
+}
+
 ssize_t rv_view_find(const rv_view *v, size_t from, const void *needle,
 		     size_t needle_len)
 {

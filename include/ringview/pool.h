@@ -99,6 +99,18 @@ RV_EXPORT int rv_pool_destroy(rv_pool *pool);
 #define rv_pool_get(pool, out) rv__pool_get((pool), (out), RV__SITE)
 RV_EXPORT int rv__pool_get(rv_pool *pool, rv_view *out, const char *site);
 
+/*
+ * rv_pool_get_small sets |*out| to a writable view of |len| bytes (1 ..
+ * RV_COMPACT_MAX) from the pool's small-object arena - room for a
+ * response header or a length prefix without taking a whole receive
+ * buffer. -EINVAL for len 0, -EMSGSIZE above RV_COMPACT_MAX, -ENOMEM.
+ * Truncate it to what was written; release it like any view.
+ */
+#define rv_pool_get_small(pool, len, out) \
+	rv__pool_get_small((pool), (len), (out), RV__SITE)
+RV_EXPORT int rv__pool_get_small(rv_pool *pool, size_t len, rv_view *out,
+				 const char *site);
+
 /* rv_pool_stats fills |*st| with the pool's counters. The pinning fields
  * cost one pass over the held buffers. */
 RV_EXPORT void rv_pool_stats(const rv_pool *pool, struct rv_pool_stats *st);

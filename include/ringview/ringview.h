@@ -22,5 +22,7 @@
 #include "cursor.h"
 #include "loop.h"
 #include "conn.h"
+#include "pipeline.h"
+#include "http.h"
 
 #endif /* RINGVIEW_RINGVIEW_H */

@@ -169,6 +169,14 @@ RV_EXPORT int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn,
 #define RV_COMPACT_MAX 2048
 RV_EXPORT int rv_view_compact(rv_view *v);
 
+/*
+ * rv_view_tag attributes |v|'s reference to |tag| (a pipeline stage's
+ * name; a string that outlives the pool, such as a literal) instead of the
+ * line that took it, so a leak report names who held it last. A no-op
+ * unless the pool tracks references.
+ */
+static inline void rv_view_tag(rv_view *v, const char *tag);
+
 /* ---- reads ---------------------------------------------------------- */
 
 /* rv_view_get_* read a value at byte offset |off|. Each returns 0, or
@@ -219,6 +227,8 @@ RV_EXPORT __attribute__((noreturn, cold)) void
 rv__panic_underflow(const struct rv_buf *b, const char *op);
 RV_EXPORT uint16_t rv__track_add(struct rv_buf *b, const char *site);
 RV_EXPORT void rv__track_drop(struct rv_buf *b, uint16_t site);
+RV_EXPORT uint16_t rv__track_retag(struct rv_buf *b, uint16_t site,
+				   const char *tag);
 
 /* A view whose generation no longer matches its buffer's is stale. */
 static inline void rv__view_check(const rv_view *v, const char *op)
@@ -324,6 +334,12 @@ static inline int rv_view_truncate(rv_view *v, size_t n)
 		v->_buf->_live -= v->len - n;
 	v->len = n;
 	return 0;
+}
+
+static inline void rv_view_tag(rv_view *v, const char *tag)
+{
+	if (v->_buf && RV_UNLIKELY(v->_buf->_flags & RV__BUF_TRACKED))
+		v->_site = rv__track_retag(v->_buf, v->_site, tag);
 }
 
 static inline void rv_view_readonly(rv_view *v)

@@ -1,0 +1,455 @@
+/*
+ * http_frame.c - cut HTTP/1.1 requests out of a connection's byte stream.
+ *
+ * The framer finds where a request head ends, reads the three headers that
+ * decide how long the body is (Content-Length, Transfer-Encoding) or how
+ * the client waits for it (Expect), and collects the body as views: a
+ * Content-Length body is taken as it lies in the receive buffers, a
+ * chunked body has its framing consumed and its data taken chunk by
+ * chunk. Everything else in the head is left to rv_http_parse.
+ *
+ * State survives between calls, so bytes may arrive in any pieces. The
+ * only bytes ever copied are a head that straddles two receive buffers
+ * (pulled up into one) and chunk-size lines (at most CHUNK_LINE_MAX bytes,
+ * copied to a stack buffer to be read).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ringview/http.h"
+
+#define CHUNK_LINE_MAX 4096 /* chunk size plus extensions */
+
+enum state {
+	S_HEAD = 0,
+	S_BODY,        /* Content-Length bytes still to come */
+	S_CHUNK_SIZE,  /* a chunk-size line */
+	S_CHUNK_DATA,  /* chunk data */
+	S_CHUNK_CRLF,  /* the CRLF after chunk data */
+	S_TRAILERS,    /* trailer lines up to the blank line */
+	S_FAILED,
+};
+
+/* Private flag: a 100 Continue was already due for this request. */
+#define F_CONTINUE_SIGNALLED 0x100u
+
+void rv_http_framer_init(rv_http_framer *f, const struct rv_http_limits *lim)
+{
+	memset(f, 0, sizeof(*f));
+	if (lim)
+		f->_lim = *lim;
+	if (!f->_lim.max_head)
+		f->_lim.max_head = RV_HTTP_DEFAULT_MAX_HEAD;
+	if (!f->_lim.max_headers)
+		f->_lim.max_headers = RV_HTTP_DEFAULT_MAX_HEADERS;
+	if (!f->_lim.max_body)
+		f->_lim.max_body = RV_HTTP_DEFAULT_MAX_BODY;
+	rv_chain_init(&f->_body);
+}
+
+void rv_http_framer_fini(rv_http_framer *f)
+{
+	rv_view_release(&f->_head);
+	rv_chain_release(&f->_body);
+}
+
+void rv_http_frame_release(struct rv_http_frame *fr)
+{
+	rv_view_release(&fr->head);
+	rv_chain_release(&fr->body);
+	fr->flags = 0;
+}
+
+const char *rv_http_framer_why(const rv_http_framer *f)
+{
+	return f->_why ? f->_why : "no error";
+}
+
+bool rv_http_framer_take_continue(rv_http_framer *f)
+{
+	bool due = f->_continue_due;
+
+	f->_continue_due = false;
+	return due;
+}
+
+static int fail(rv_http_framer *f, int err, const char *why)
+{
+	f->_state = S_FAILED;
+	f->_why = why;
+	/* Remember the error: every later call returns it again. */
+	f->_left = (uint64_t)-err;
+	rv_view_release(&f->_head);
+	rv_chain_release(&f->_body);
+	return err;
+}
+
+static bool ows(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char lower(uint8_t c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* |s|,|n| equals the lower-case |name| ignoring case. */
+static bool name_is(const uint8_t *s, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n && name[i]; i++)
+		if (lower(s[i]) != name[i])
+			return false;
+	return i == n && !name[i];
+}
+
+/* Trim optional whitespace from both ends of [*s, *s + *n). */
+static void trim(const uint8_t **s, size_t *n)
+{
+	while (*n && ows((*s)[0]))
+		(*s)++, (*n)--;
+	while (*n && ows((*s)[*n - 1]))
+		(*n)--;
+}
+
+/* Parse a Content-Length value: 1*DIGIT, no sign, no list, no overflow. */
+static int parse_length(const uint8_t *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (UINT64_MAX - 9) / 10)
+			return -2;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Apply one Transfer-Encoding value (a comma-separated list) to |*te|:
+ * 0 nothing yet, 1 chunked last, 2 chunked not last. Codings other than
+ * chunked are not supported (501); chunked twice is malformed (400).
+ */
+static int add_codings(rv_http_framer *f, const uint8_t *s, size_t n, int *te)
+{
+	while (n) {
+		size_t len = 0;
+		const uint8_t *tok;
+
+		while (n && (ows(*s) || *s == ','))
+			s++, n--;
+		tok = s;
+		while (len < n && tok[len] != ',')
+			len++;
+		s += len, n -= len;
+		trim(&tok, &len);
+		if (!len)
+			continue;
+		if (!name_is(tok, len, "chunked"))
+			return fail(f, -ENOTSUP,
+				    "Transfer-Encoding other than chunked");
+		if (*te)
+			return fail(f, -EBADMSG,
+				    "Transfer-Encoding: chunked more than once");
+		*te = 1;
+	}
+	return 0;
+}
+
+/*
+ * Read the headers of the complete head |h| that decide the body's length,
+ * set the state for reading it and return 0, or fail.
+ */
+static int read_framing(rv_http_framer *f, const rv_view *h)
+{
+	const uint8_t *p = h->data, *end = h->data + h->len;
+	uint64_t length = 0;
+	bool have_length = false;
+	int te = 0;
+
+	/* Skip the request line; the head ends in CRLF CRLF. */
+	p = memchr(p, '\n', (size_t)(end - p));
+	for (p++; p < end;) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *colon, *val;
+		size_t line = (size_t)(nl - p), name_len, val_len;
+
+		if (line <= 1)
+			break; /* the blank line */
+		colon = memchr(p, ':', line);
+		if (colon) {
+			name_len = (size_t)(colon - p);
+			val = colon + 1;
+			val_len = (size_t)(nl - val);
+			if (val_len && val[val_len - 1] == '\r')
+				val_len--;
+			trim(&val, &val_len);
+			if (name_is(p, name_len, "content-length")) {
+				uint64_t v;
+				int r = parse_length(val, val_len, &v);
+				if (r == -2)
+					return fail(f, -EBADMSG,
+						    "Content-Length overflows");
+				if (r)
+					return fail(f, -EBADMSG,
+						    "Content-Length is not a "
+						    "decimal number");
+				if (have_length && v != length)
+					return fail(f, -EBADMSG,
+						    "differing Content-Length "
+						    "headers");
+				length = v;
+				have_length = true;
+			} else if (name_is(p, name_len, "transfer-encoding")) {
+				int err = add_codings(f, val, val_len, &te);
+				if (err)
+					return err;
+			} else if (name_is(p, name_len, "expect") &&
+				   name_is(val, val_len, "100-continue")) {
+				f->_flags |= RV_HTTP_EXPECT_CONTINUE;
+			}
+		}
+		p = nl + 1;
+	}
+	if (te && have_length)
+		return fail(f, -EBADMSG,
+			    "both Content-Length and Transfer-Encoding");
+	if (te) {
+		f->_flags |= RV_HTTP_CHUNKED;
+		f->_state = S_CHUNK_SIZE;
+	} else if (length > f->_lim.max_body) {
+		return fail(f, -EFBIG, "Content-Length above the body limit");
+	} else {
+		f->_left = length;
+		f->_state = S_BODY;
+	}
+	return 0;
+}
+
+/* Find the end of the head in |in|; 1 with the head taken, 0, or fail. */
+static int take_head(rv_http_framer *f, rv_chain *in)
+{
+	size_t len = rv_chain_len(in);
+	ssize_t at;
+	int err;
+
+	/* A server should ignore empty lines before a request (RFC 9112
+	 * 2.2); they cost nothing to skip and are never kept. */
+	while (f->_scanned == 0 && len >= 2) {
+		uint8_t two[2];
+		rv_chain_copy_out(in, 0, two, 2);
+		if (two[0] != '\r' || two[1] != '\n')
+			break;
+		rv_chain_consume(in, 2);
+		len -= 2;
+	}
+	at = rv_chain_find(in, f->_scanned, "\r\n\r\n", 4);
+	if (at < 0) {
+		if (len >= f->_lim.max_head)
+			return fail(f, -EMSGSIZE,
+				    "request head larger than the limit");
+		f->_scanned = len >= 3 ? len - 3 : 0;
+		return 0;
+	}
+	if ((size_t)at + 4 > f->_lim.max_head)
+		return fail(f, -EMSGSIZE, "request head larger than the limit");
+	err = rv_chain_take_view(in, (size_t)at + 4, &f->_head);
+	if (err)
+		return fail(f, err, "out of memory for the request head");
+	f->_scanned = 0;
+	f->_flags = 0;
+	f->_body_len = 0;
+	f->_trailer_len = 0;
+	err = read_framing(f, &f->_head);
+	return err ? err : 1;
+}
+
+/* Move up to |*left| bytes of body from |in| to the framer's body. */
+static int take_body(rv_http_framer *f, rv_chain *in)
+{
+	size_t n = rv_chain_len(in);
+	int err;
+
+	if (n > f->_left)
+		n = (size_t)f->_left;
+	if (!n)
+		return 0;
+	err = rv_chain_take(in, n, &f->_body);
+	if (err)
+		return fail(f, err, "out of memory for the body");
+	f->_left -= n;
+	f->_body_len += n;
+	return 0;
+}
+
+/* Copy the line at the front of |in| (without its CRLF) into |buf|:
+ * its length, -EAGAIN when incomplete, or fail. */
+static ssize_t peek_line(rv_http_framer *f, rv_chain *in, char *buf,
+			 size_t max, const char *too_long)
+{
+	ssize_t at = rv_chain_find(in, 0, "\r\n", 2);
+
+	if (at < 0) {
+		if (rv_chain_len(in) >= max)
+			return fail(f, -EBADMSG, too_long);
+		return -EAGAIN;
+	}
+	if ((size_t)at >= max)
+		return fail(f, -EBADMSG, too_long);
+	rv_chain_copy_out(in, 0, buf, (size_t)at);
+	if (memchr(buf, '\r', (size_t)at) || memchr(buf, '\n', (size_t)at))
+		return fail(f, -EBADMSG, "bare CR or LF in chunked framing");
+	return at;
+}
+
+static int hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower((uint8_t)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Read a chunk-size line: 1*HEXDIG [ BWS ";" chunk-ext ]. */
+static int chunk_size(rv_http_framer *f, rv_chain *in)
+{
+	char line[CHUNK_LINE_MAX];
+	ssize_t n = peek_line(f, in, line, sizeof(line),
+			      "chunk-size line too long");
+	uint64_t size = 0;
+	ssize_t i = 0;
+
+	if (n < 0)
+		return n == -EAGAIN ? 0 : (int)n;
+	for (; i < n && hex(line[i]) >= 0; i++) {
+		if (size > (UINT64_MAX >> 4))
+			return fail(f, -EBADMSG, "chunk size overflows");
+		size = size << 4 | (uint64_t)hex(line[i]);
+	}
+	if (i == 0)
+		return fail(f, -EBADMSG, "chunk size is not hexadecimal");
+	while (i < n && ows((uint8_t)line[i]))
+		i++;
+	if (i < n && line[i] != ';')
+		return fail(f, -EBADMSG, "junk after the chunk size");
+	for (; i < n; i++)
+		if ((uint8_t)line[i] < 0x20 && line[i] != '\t')
+			return fail(f, -EBADMSG,
+				    "control byte in a chunk extension");
+	if (size > f->_lim.max_body - f->_body_len)
+		return fail(f, -EFBIG, "chunked body above the body limit");
+	rv_chain_consume(in, (size_t)n + 2);
+	f->_left = size;
+	f->_state = size ? S_CHUNK_DATA : S_TRAILERS;
+	return 1;
+}
+
+/* Skip one trailer line; 2 at the blank line that ends the request. */
+static int trailer(rv_http_framer *f, rv_chain *in)
+{
+	char line[CHUNK_LINE_MAX];
+	ssize_t n = peek_line(f, in, line, sizeof(line), "trailer too long");
+	const char *colon;
+
+	if (n < 0)
+		return n == -EAGAIN ? 0 : (int)n;
+	rv_chain_consume(in, (size_t)n + 2);
+	if (n == 0)
+		return 2;
+	f->_trailer_len += (size_t)n + 2;
+	if (f->_trailer_len > f->_lim.max_head)
+		return fail(f, -EMSGSIZE, "trailers larger than the head limit");
+	colon = memchr(line, ':', (size_t)n);
+	if (!colon || colon == line || ows((uint8_t)line[0]))
+		return fail(f, -EBADMSG, "malformed trailer line");
+	return 1;
+}
+
+static int complete(rv_http_framer *f, struct rv_http_frame *out)
+{
+	out->head = f->_head;
+	f->_head = RV_VIEW_INIT;
+	out->body = f->_body;
+	rv_chain_init(&f->_body);
+	out->flags = f->_flags & (RV_HTTP_CHUNKED | RV_HTTP_EXPECT_CONTINUE);
+	f->_state = S_HEAD;
+	f->_flags = 0;
+	f->_continue_due = false;
+	return 1;
+}
+
+/* Out of input inside a body: maybe the client waits for 100 Continue. */
+static int need_more(rv_http_framer *f)
+{
+	if ((f->_flags & RV_HTTP_EXPECT_CONTINUE) &&
+	    !(f->_flags & F_CONTINUE_SIGNALLED)) {
+		f->_flags |= F_CONTINUE_SIGNALLED;
+		f->_continue_due = true;
+	}
+	return 0;
+}
+
+int rv_http_frame(rv_http_framer *f, rv_chain *in, struct rv_http_frame *out)
+{
+	int r;
+
+	for (;;) {
+		switch ((enum state)f->_state) {
+		case S_HEAD:
+			r = take_head(f, in);
+			if (r <= 0)
+				return r;
+			break;
+		case S_BODY:
+			if ((r = take_body(f, in)) < 0)
+				return r;
+			if (f->_left)
+				return need_more(f);
+			return complete(f, out);
+		case S_CHUNK_SIZE:
+			r = chunk_size(f, in);
+			if (r <= 0)
+				return r < 0 ? r : need_more(f);
+			break;
+		case S_CHUNK_DATA:
+			if ((r = take_body(f, in)) < 0)
+				return r;
+			if (f->_left)
+				return need_more(f);
+			f->_state = S_CHUNK_CRLF;
+			break;
+		case S_CHUNK_CRLF: {
+			uint8_t two[2];
+			if (rv_chain_len(in) < 2)
+				return need_more(f);
+			rv_chain_copy_out(in, 0, two, 2);
+			if (two[0] != '\r' || two[1] != '\n')
+				return fail(f, -EBADMSG,
+					    "chunk data not followed by CRLF");
+			rv_chain_consume(in, 2);
+			f->_state = S_CHUNK_SIZE;
+			break;
+		}
+		case S_TRAILERS:
+			r = trailer(f, in);
+			if (r < 0)
+				return r;
+			if (r == 0)
+				return need_more(f);
+			if (r == 2)
+				return complete(f, out);
+			break;
+		case S_FAILED:
+		default:
+			return -(int)f->_left;
+		}
+	}
+}
