@@ -1,0 +1,421 @@
+/*
+ * test_pipeline.c - pipeline stages: order, ownership of messages, errors,
+ * a length-prefixed framing as a second user of the API, leak reports
+ * that name the stage, and the HTTP stages' release semantics.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_util.h"
+#include "http_server.h"
+
+/* Fill a pool buffer with |len| bytes of |s| and return its view. */
+static rv_view bytes_view(const void *s, size_t len)
+{
+	rv_view v;
+
+	cr_assert_eq(rv_pool_get(pool, &v), 0);
+	cr_assert_leq(len, v.len);
+	memcpy(rv_view_mut(&v), s, len);
+	rv_view_truncate(&v, len);
+	return v;
+}
+
+static rv_msg bytes_msg(const char *s)
+{
+	rv_msg m = RV_MSG_INIT;
+	rv_view v = bytes_view(s, strlen(s));
+
+	cr_assert_eq(rv_chain_append(&m.body, &v), 0);
+	return m;
+}
+
+/* ---- a sink that records what reaches it ----------------------------- */
+
+struct sink_log {
+	int calls;
+	char text[4096]; /* every message's bytes, each followed by '|' */
+	size_t len;
+	uint32_t kinds[64];
+	int fail_with; /* returned by the sink when set */
+};
+
+static void log_bytes(struct sink_log *log, const rv_view *v)
+{
+	cr_assert_lt(log->len + v->len, sizeof(log->text));
+	memcpy(log->text + log->len, v->data, v->len);
+	log->len += v->len;
+}
+
+static int record_sink(rv_pipeline *p, rv_msg *m, void *user)
+{
+	struct sink_log *log = user;
+
+	(void)p;
+	if (log->calls < 64)
+		log->kinds[log->calls] = m->kind;
+	log->calls++;
+	if (m->head._buf)
+		log_bytes(log, &m->head);
+	for (uint32_t i = 0; i < rv_chain_count(&m->body); i++)
+		log_bytes(log, rv_chain_at(&m->body, i));
+	log->text[log->len++] = '|';
+	log->text[log->len] = '\0';
+	return log->fail_with; /* what it leaves in |m| is released */
+}
+
+/* ---- stages for the generic tests ------------------------------------ */
+
+/* Splits its body at every ',' and emits each piece (kind 2). */
+static int split_commas(rv_pipeline *p, void *state, rv_msg *m)
+{
+	ssize_t at;
+	int err;
+
+	(void)state;
+	while ((at = rv_chain_find_byte(&m->body, 0, ',')) >= 0) {
+		rv_msg out = {.kind = 2};
+		cr_assert_eq(rv_chain_take(&m->body, (size_t)at, &out.body), 0);
+		rv_chain_consume(&m->body, 1);
+		if ((err = rv_pipeline_emit(p, &out)))
+			return err;
+	}
+	/* The rest of the body is left in |m|: the pipeline releases it. */
+	return 0;
+}
+
+/* Passes messages on, and checks it is the one running. */
+static int pass_named(rv_pipeline *p, void *state, rv_msg *m)
+{
+	(void)state;
+	cr_assert_str_eq(rv_pipeline_stage_name(p), "pass");
+	m->kind++;
+	return rv_pipeline_emit(p, m);
+}
+
+/* Fails on a message that reads "bad". */
+static int refuse_bad(rv_pipeline *p, void *state, rv_msg *m)
+{
+	(void)state;
+	if (rv_chain_len(&m->body) == 3 && rv_chain_at(&m->body, 0)->data[0] == 'b')
+		return -EPROTO;
+	return rv_pipeline_emit(p, m);
+}
+
+static const struct rv_stage three[] = {
+	{.name = "split", .process = split_commas},
+	{.name = "pass", .process = pass_named},
+	{.name = "refuse", .process = refuse_bad},
+};
+
+TestSuite(pipeline, .init = view_setup, .fini = pool_teardown);
+
+Test(pipeline, stages_run_in_order_and_release_leftovers)
+{
+	struct sink_log log = {0};
+	rv_pipeline *p;
+	rv_msg m = bytes_msg("one,two,three,rest-without-comma");
+
+	cr_assert_eq(rv_pipeline_create(three, 3, record_sink, &log, &p), 0);
+	cr_assert_eq(rv_pipeline_push(p, &m), 0);
+	cr_assert_eq(rv_chain_len(&m.body), 0, "push empties its message");
+	cr_assert_eq(log.calls, 3);
+	cr_assert_str_eq(log.text, "one|two|three|");
+	cr_assert_eq(log.kinds[0], 3, "each stage saw it: kind 2, then +1");
+	cr_assert_null(rv_pipeline_stage_name(p));
+	rv_pipeline_destroy(p);
+	assert_idle();
+}
+
+Test(pipeline, a_stage_error_stops_the_pipeline)
+{
+	struct sink_log log = {0};
+	rv_pipeline *p;
+	rv_msg m = bytes_msg("ok,bad,never,");
+
+	cr_assert_eq(rv_pipeline_create(three, 3, record_sink, &log, &p), 0);
+	cr_assert_eq(rv_pipeline_push(p, &m), -EPROTO);
+	cr_assert_eq(rv_pipeline_stopped(p), -EPROTO);
+	cr_assert_str_eq(log.text, "ok|", "nothing after the error ran");
+	m = bytes_msg("later,");
+	cr_assert_eq(rv_pipeline_push(p, &m), -EPIPE);
+	cr_assert_eq(rv_chain_len(&m.body), 0, "refused message released");
+	rv_pipeline_destroy(p);
+	assert_idle();
+}
+
+Test(pipeline, a_sink_error_stops_it_too)
+{
+	struct sink_log log = {.fail_with = -ECONNRESET};
+	rv_pipeline *p;
+	rv_msg m = bytes_msg("a,b,c,");
+
+	cr_assert_eq(rv_pipeline_create(three, 3, record_sink, &log, &p), 0);
+	cr_assert_eq(rv_pipeline_push(p, &m), -ECONNRESET);
+	cr_assert_eq(log.calls, 1);
+	rv_pipeline_destroy(p);
+	assert_idle();
+}
+
+static rv_pipeline *nested;
+
+static int push_inside(rv_pipeline *p, void *state, rv_msg *m)
+{
+	rv_msg again = bytes_msg("x");
+
+	(void)state;
+	cr_assert_eq(rv_pipeline_push(p, &again), -EBUSY);
+	cr_assert_eq(rv_chain_len(&again.body), 0);
+	return rv_pipeline_emit(p, m);
+}
+
+Test(pipeline, misuse_is_refused)
+{
+	static const struct rv_stage bad_stage[] = {{.name = "x"}};
+	static const struct rv_stage nest[] = {
+		{.name = "nest", .process = push_inside}};
+	rv_msg m = bytes_msg("abc");
+	rv_pipeline *p;
+
+	cr_assert_eq(rv_pipeline_create(bad_stage, 1, NULL, NULL, &p), -EINVAL);
+	cr_assert_eq(rv_pipeline_create(three, 0, NULL, NULL, &p), -EINVAL);
+	cr_assert_eq(rv_pipeline_create(nest, 1, NULL, NULL, &nested), 0);
+	cr_assert_eq(rv_pipeline_emit(nested, &m), -EINVAL,
+		     "emit outside a stage");
+	cr_assert_eq(rv_chain_len(&m.body), 0);
+	m = bytes_msg("abc");
+	cr_assert_eq(rv_pipeline_push(nested, &m), 0);
+	rv_pipeline_destroy(nested);
+	assert_idle();
+}
+
+/* ---- a second user: length-prefixed binary frames -------------------- */
+
+/* Frames are a 16-bit big-endian length and that many bytes. The stage
+ * keeps a partial frame in its state between pushes. */
+struct lp_state {
+	rv_chain pending;
+};
+
+static int lp_frame(rv_pipeline *p, void *state, rv_msg *m)
+{
+	struct lp_state *st = state;
+	uint8_t len[2];
+	int err;
+
+	cr_assert_eq(rv_chain_append_chain(&st->pending, &m->body), 0);
+	while (rv_chain_copy_out(&st->pending, 0, len, 2) == 0) {
+		size_t n = (size_t)len[0] << 8 | len[1];
+		rv_msg out = {.kind = 7};
+		if (rv_chain_len(&st->pending) < n + 2)
+			break;
+		rv_chain_consume(&st->pending, 2);
+		cr_assert_eq(rv_chain_take(&st->pending, n, &out.body), 0);
+		if ((err = rv_pipeline_emit(p, &out)))
+			return err;
+	}
+	return 0;
+}
+
+static void lp_fini(void *state)
+{
+	rv_chain_release(&((struct lp_state *)state)->pending);
+}
+
+Test(pipeline, length_prefixed_frames_at_every_split)
+{
+	static const struct rv_stage lp[] = {
+		{.name = "lp", .process = lp_frame, .fini = lp_fini,
+		 .state_size = sizeof(struct lp_state)}};
+	static const char wire[] = "\x00\x05" "hello" "\x00\x00" "\x00\x03" "abc" "\x00\x01" "Z";
+	const size_t n = sizeof(wire) - 1;
+
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct sink_log log = {0};
+		rv_pipeline *p;
+		rv_msg a = RV_MSG_INIT, b = RV_MSG_INIT;
+		rv_view va = bytes_view(wire, cut), vb = bytes_view(wire + cut, n - cut);
+
+		rv_chain_append(&a.body, &va);
+		rv_chain_append(&b.body, &vb);
+		cr_assert_eq(rv_pipeline_create(lp, 1, record_sink, &log, &p), 0);
+		cr_assert_eq(rv_pipeline_push(p, &a), 0);
+		cr_assert_eq(rv_pipeline_push(p, &b), 0);
+		cr_assert_str_eq(log.text, "hello||abc|Z|", "cut at %zu", cut);
+		rv_pipeline_destroy(p);
+		assert_idle();
+	}
+}
+
+/* ---- leak reports name the stage ------------------------------------- */
+
+static rv_view kept_forever;
+
+static int keep_a_view(rv_pipeline *p, void *state, rv_msg *m)
+{
+	(void)state;
+	kept_forever = rv_view_retain(rv_chain_at(&m->body, 0));
+	return rv_pipeline_emit(p, m);
+}
+
+static rv_msg stashed;
+
+/* Keeps the whole message and never releases it. */
+static int stash(rv_pipeline *p, void *state, rv_msg *m)
+{
+	(void)p;
+	(void)state;
+	stashed = *m;
+	*m = RV_MSG_INIT;
+	return 0;
+}
+
+static char *leak_report(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	rv_pool_leak_report(pool, f);
+	fclose(f);
+	return text;
+}
+
+Test(pipeline, a_leak_is_reported_with_the_stage_that_made_it)
+{
+	static const struct rv_stage leaky[] = {
+		{.name = "split", .process = split_commas},
+		{.name = "keeper", .process = keep_a_view},
+		{.name = "stasher", .process = stash},
+	};
+	rv_pool *tracked = make_pool(4, 4096, RV_POOL_TRACK_REFS);
+	rv_pool *plain = pool;
+	rv_pipeline *p;
+	rv_msg m;
+	char *report;
+
+	pool = tracked;
+	m = bytes_msg("leak-me,");
+	cr_assert_eq(rv_pipeline_create(leaky, 3, NULL, NULL, &p), 0);
+	cr_assert_eq(rv_pipeline_push(p, &m), 0);
+	rv_pipeline_destroy(p);
+	report = leak_report();
+	cr_log_info("%s", report);
+	cr_assert(strstr(report, "in stage keeper"),
+		  "the retained view names its stage: %s", report);
+	cr_assert(strstr(report, "in stage stasher"),
+		  "the stashed message names the stage that held it last: %s",
+		  report);
+	cr_assert_not(strstr(report, "in stage split"),
+		      "split released what it had: %s", report);
+	free(report);
+	rv_view_release(&kept_forever);
+	rv_msg_release(&stashed);
+	pool_down_of(tracked);
+	pool = plain;
+}
+
+/* ---- HTTP stages: a body kept by the handler outlives its request ---- */
+
+static rv_view kept_body;
+
+static int keep_body(rv_pipeline *p, void *state, rv_msg *m)
+{
+	struct rv_http_request *r = m->obj;
+
+	(void)p;
+	(void)state;
+	cr_assert_eq(m->kind, HTTP_MSG_REQUEST);
+	cr_assert_eq(rv_chain_count(&r->body), 1);
+	kept_body = rv_view_retain(rv_chain_at(&r->body, 0));
+	return 0; /* the request itself is released when this returns */
+}
+
+Test(pipeline, http_body_kept_after_the_head_is_released)
+{
+	static const char head[] = "POST /echo HTTP/1.1\r\nHost: x\r\n"
+				   "Content-Length: 5\r\n\r\n";
+	struct http_server srv = {0};
+	struct http_conn hc = {.srv = &srv, .pool = pool};
+	struct rv_stage stages[3];
+	rv_msg m = {.kind = HTTP_MSG_BYTES};
+	rv_view h = bytes_view(head, sizeof(head) - 1);
+	rv_view b = bytes_view("hello", 5);
+	struct rv_pool_stats st;
+	rv_pipeline *p;
+
+	stages[0] = http_stages[HTTP_STAGE_FRAME];
+	stages[1] = http_stages[HTTP_STAGE_PARSE];
+	stages[2] = (struct rv_stage){.name = "handle", .process = keep_body};
+	cr_assert_eq(rv_pipeline_create(stages, 3, NULL, &hc, &p), 0);
+	/* The head and the body arrived in two receive buffers. */
+	rv_chain_append(&m.body, &h);
+	rv_chain_append(&m.body, &b);
+	cr_assert_eq(rv_pipeline_push(p, &m), 0);
+	cr_assert_eq(srv.bad_requests, 0);
+
+	st = stats();
+	cr_assert_eq(st.held, 1, "only the body's buffer is held (%u)", st.held);
+	cr_assert_eq(st.free, st.total - 1);
+	cr_assert_eq(kept_body.len, 5);
+	cr_assert_eq(memcmp(kept_body.data, "hello", 5), 0);
+
+	rv_view_release(&kept_body);
+	st = stats();
+	cr_assert_eq(st.free, st.total, "recycled when the body is released");
+	rv_pipeline_destroy(p);
+	assert_idle();
+}
+
+static struct sink_log wire_log;
+
+/* The HTTP stages reach their connection through the pipeline's user, so
+ * this sink keeps its log in a global. */
+static int wire_sink(rv_pipeline *p, rv_msg *m, void *user)
+{
+	(void)user;
+	return record_sink(p, m, &wire_log);
+}
+
+Test(pipeline, http_stages_answer_pipelined_requests_in_order)
+{
+	static const char reqs[] =
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+		"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET / HTTP/1.1\r\nHost: x\r\n b\r\n\r\n"
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct http_server srv = {0};
+	struct http_conn hc = {.srv = &srv, .pool = pool};
+	rv_msg m = bytes_msg(reqs);
+	const char *t;
+	int err;
+	rv_pipeline *p;
+
+	memset(&wire_log, 0, sizeof(wire_log));
+	cr_assert_eq(rv_pipeline_create(http_stages, HTTP_STAGE_COUNT,
+					wire_sink, &hc, &p), 0);
+	m.kind = HTTP_MSG_BYTES;
+	err = rv_pipeline_push(p, &m);
+	cr_assert_eq(err, -EBADMSG,
+		     "the folded header stops the pipeline (%d: %s)", err, wire_log.text);
+	cr_assert_eq(wire_log.calls, 4, "three answers and the 400");
+	t = wire_log.text;
+	cr_assert(strstr(t, "HTTP/1.1 200 OK") == t, "%s", t);
+	t = strstr(t, "|HTTP/1.1 200 OK");
+	cr_assert_not_null(t);
+	cr_assert_not_null(strstr(t, "application/octet-stream"));
+	cr_assert_not_null(strstr(t, "\r\n\r\nabc|"));
+	t = strstr(t, "|HTTP/1.1 404 Not Found");
+	cr_assert_not_null(t);
+	t = strstr(t, "|HTTP/1.1 400 Bad Request");
+	cr_assert_not_null(t, "%s", wire_log.text);
+	cr_assert_not_null(strstr(t, "Connection: close"));
+	cr_assert_eq(srv.requests, 3);
+	cr_assert_eq(srv.bad_requests, 1);
+	rv_pipeline_destroy(p);
+	assert_idle();
+}
