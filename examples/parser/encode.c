@@ -4,7 +4,6 @@
  * same views. The sink sends the two back to back (one sendmsg).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,20 +13,53 @@
 
 static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-/* The Date header's value, formatted at most once a second per thread. */
-static const char *http_date(void)
+/* "Server: ...\r\nDate: ...\r\n", formatted at most once a second per
+ * thread: every response carries it. */
+static const char *server_and_date(size_t *len)
 {
-	static __thread char text[40];
+	static __thread char text[80];
+	static __thread size_t text_len;
 	static __thread time_t when;
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (now != when || !text[0]) {
+	if (now != when || !text_len) {
 		gmtime_r(&now, &tm);
-		strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		text_len = strftime(text, sizeof(text),
+				    "Server: ringview\r\n"
+				    "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
 		when = now;
 	}
+	*len = text_len;
 	return text;
+}
+
+/* Appends to a fixed buffer; |p| passes |end| on overflow. */
+struct out {
+	char *p, *end;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if ((size_t)(o->end - o->p) >= n)
+		memcpy(o->p, s, n);
+	o->p += n;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void put_u64(struct out *o, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+	while ((v /= 10));
+	put(o, digits + sizeof(digits) - n, n);
 }
 
 static const char *content_type(uint32_t flags)
@@ -63,22 +95,37 @@ static int encode_response(rv_pipeline *p, rv_msg *m)
 	int status = (int)HTTP_RESP_STATUS(m->flags);
 	rv_msg out = {.kind = HTTP_MSG_WIRE,
 		      .flags = m->flags & HTTP_RESP_CLOSE};
-	int n, err;
+	struct out o;
+	const char *date;
+	size_t n, date_len;
+	int err;
 
 	err = rv_pool_get_small(hc->pool, HEADER_MAX, &out.head);
 	if (err)
 		return err;
-	n = snprintf((char *)rv_view_mut(&out.head), HEADER_MAX,
-		     "HTTP/1.1 %d %s\r\nServer: ringview\r\nDate: %s\r\n"
-		     "Content-Length: %zu\r\n%s%s%s\r\n",
-		     status, rv_http_reason(status), http_date(),
-		     rv_chain_len(&m->body), content_type(m->flags),
-		     allow(m->flags), connection(m->flags));
-	if (n < 0 || n >= HEADER_MAX) {
+	/* Plain appends, not snprintf: this runs once per response. */
+	o.p = (char *)rv_view_mut(&out.head);
+	o.end = o.p + HEADER_MAX;
+	put(&o, "HTTP/1.1 ", 9);
+	put_u64(&o, (uint64_t)status);
+	put(&o, " ", 1);
+	put_str(&o, rv_http_reason(status));
+	put(&o, "\r\n", 2);
+	date = server_and_date(&date_len);
+	put(&o, date, date_len);
+	put(&o, "Content-Length: ", 16);
+	put_u64(&o, rv_chain_len(&m->body));
+	put(&o, "\r\n", 2);
+	put_str(&o, content_type(m->flags));
+	put_str(&o, allow(m->flags));
+	put_str(&o, connection(m->flags));
+	put(&o, "\r\n", 2);
+	n = (size_t)(o.p - (char *)rv_view_mut(&out.head));
+	if (n > HEADER_MAX) {
 		rv_view_release(&out.head);
 		return -EMSGSIZE;
 	}
-	rv_view_truncate(&out.head, (size_t)n);
+	rv_view_truncate(&out.head, n);
 	if (!(m->flags & HTTP_RESP_NO_BODY)) {
 		out.body = m->body;
 		rv_chain_init(&m->body);
