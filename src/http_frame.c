@@ -78,6 +78,8 @@ static int fail(rv_http_framer *f, int err, const char *why)
 {
 	f->_state = S_FAILED;
 	f->_why = why;
+	/* A 100 Continue not yet sent is no longer due. */
+	f->_continue_due = false;
 	/* Remember the error: every later call returns it again. */
 	f->_left = (uint64_t)-err;
 	rv_view_release(&f->_head);
@@ -172,7 +174,7 @@ static int read_framing(rv_http_framer *f, const rv_view *h)
 {
 	const uint8_t *p = h->data, *end = h->data + h->len;
 	uint64_t length = 0;
-	bool have_length = false;
+	bool have_length = false, have_te = false;
 	int te = 0;
 
 	/* Skip the request line; the head ends in CRLF CRLF. */
@@ -212,6 +214,7 @@ static int read_framing(rv_http_framer *f, const rv_view *h)
 				int err = add_codings(f, val, val_len, &te);
 				if (err)
 					return err;
+				have_te = true;
 			} else if (name_is(p, name_len, "expect") &&
 				   name_is(val, val_len, "100-continue")) {
 				f->_flags |= RV_HTTP_EXPECT_CONTINUE;
@@ -219,9 +222,13 @@ static int read_framing(rv_http_framer *f, const rv_view *h)
 		}
 		p = nl + 1;
 	}
-	if (te && have_length)
+	/* Presence counts, not the codings: an empty Transfer-Encoding
+	 * beside a Content-Length is as ambiguous as a full one. */
+	if (have_te && have_length)
 		return fail(f, -EBADMSG,
 			    "both Content-Length and Transfer-Encoding");
+	if (have_te && !te)
+		return fail(f, -EBADMSG, "Transfer-Encoding without a coding");
 	if (te) {
 		f->_flags |= RV_HTTP_CHUNKED;
 		f->_state = S_CHUNK_SIZE;

@@ -136,6 +136,9 @@ static int header_line(struct parse *ps, struct layout *l, uint32_t max)
 					: bad(ps, -EBADMSG, "bytes after the head");
 	if (err != -1)
 		return err;
+	/* A head not from the framer may end without its blank line. */
+	if (ps->p == ps->end)
+		return bad(ps, -EBADMSG, "head without a blank line");
 	if (*ps->p == ' ' || *ps->p == '\t')
 		return bad(ps, -EBADMSG, "obsolete line folding");
 	f.name = scan(ps, C_TOKEN);
@@ -176,8 +179,9 @@ static bool span_is(const struct parse *ps, struct span s, const char *lc)
 	return rv_http_token_eq(&v, lc);
 }
 
-/* Apply Connection's tokens to the keep-alive default. */
-static void connection_tokens(const uint8_t *s, size_t n, bool *keep)
+/* Note which of "close" and "keep-alive" Connection's tokens name. */
+static void connection_tokens(const uint8_t *s, size_t n, bool *close,
+			      bool *keep_alive)
 {
 	while (n) {
 		size_t len = 0;
@@ -190,14 +194,18 @@ static void connection_tokens(const uint8_t *s, size_t n, bool *keep)
 			len++;
 		tok = (rv_view){.data = s, .len = len};
 		if (rv_http_token_eq(&tok, "close"))
-			*keep = false;
+			*close = true;
 		else if (rv_http_token_eq(&tok, "keep-alive"))
-			*keep = true;
+			*keep_alive = true;
 		s += len, n -= len;
 	}
 }
 
-/* Semantics beyond the grammar: Host, keep-alive. */
+/*
+ * Semantics beyond the grammar: Host, keep-alive. "close" anywhere ends
+ * the connection, whatever else is listed (RFC 9112 9.3); otherwise 1.1
+ * persists and 1.0 persists only with "keep-alive".
+ */
 static int semantics(struct parse *ps, const struct layout *l, bool *keep)
 {
 	uint32_t hosts = 0;
@@ -205,22 +213,18 @@ static int semantics(struct parse *ps, const struct layout *l, bool *keep)
 
 	for (uint32_t i = 0; i < l->num; i++) {
 		const struct field *f = &l->fields[i];
-		if (span_is(ps, f->name, "host")) {
+		if (span_is(ps, f->name, "host"))
 			hosts++;
-		} else if (span_is(ps, f->name, "connection")) {
-			bool k = l->minor >= 1;
+		else if (span_is(ps, f->name, "connection"))
 			connection_tokens(ps->base + f->value.off,
-					  f->value.len, &k);
-			close |= !k && l->minor >= 1;
-			keep_alive |= k && l->minor == 0;
-		}
+					  f->value.len, &close, &keep_alive);
 	}
 	if (l->minor >= 1 && hosts != 1)
 		return bad(ps, -EBADMSG, hosts ? "more than one Host header"
 					       : "HTTP/1.1 request without Host");
 	if (hosts > 1)
 		return bad(ps, -EBADMSG, "more than one Host header");
-	*keep = l->minor >= 1 ? !close : keep_alive;
+	*keep = !close && (l->minor >= 1 || keep_alive);
 	return 0;
 }
 
