@@ -21,6 +21,13 @@
 
 #define CHUNK_LINE_MAX 4096 /* chunk size plus extensions */
 
+/* A client that sends its body a few bytes per packet would pin one
+ * receive buffer per packet. Body pieces wait in a tail chain; when
+ * TRICKLE_VIEWS of them hold fewer than TRICKLE_BYTES, they are copied
+ * into one buffer. Bodies that arrive in full buffers are never copied. */
+#define TRICKLE_VIEWS 8
+#define TRICKLE_BYTES 2048
+
 enum state {
 	S_HEAD = 0,
 	S_BODY,        /* Content-Length bytes still to come */
@@ -46,12 +53,14 @@ void rv_http_framer_init(rv_http_framer *f, const struct rv_http_limits *lim)
 	if (!f->_lim.max_body)
 		f->_lim.max_body = RV_HTTP_DEFAULT_MAX_BODY;
 	rv_chain_init(&f->_body);
+	rv_chain_init(&f->_tail);
 }
 
 void rv_http_framer_fini(rv_http_framer *f)
 {
 	rv_view_release(&f->_head);
 	rv_chain_release(&f->_body);
+	rv_chain_release(&f->_tail);
 }
 
 void rv_http_frame_release(struct rv_http_frame *fr)
@@ -84,6 +93,7 @@ static int fail(rv_http_framer *f, int err, const char *why)
 	f->_left = (uint64_t)-err;
 	rv_view_release(&f->_head);
 	rv_chain_release(&f->_body);
+	rv_chain_release(&f->_tail);
 	return err;
 }
 
@@ -259,6 +269,9 @@ static int take_head(rv_http_framer *f, rv_chain *in)
 		len -= 2;
 	}
 	at = rv_chain_find(in, f->_scanned, "\r\n\r\n", 4);
+	if (at < 0 && rv_chain_find(in, f->_scanned, "\n\n", 2) >= 0)
+		/* A head ended by bare LFs would never complete. */
+		return fail(f, -EBADMSG, "bare LF (lines must end in CRLF)");
 	if (at < 0) {
 		if (len >= f->_lim.max_head)
 			return fail(f, -EMSGSIZE,
@@ -279,6 +292,26 @@ static int take_head(rv_http_framer *f, rv_chain *in)
 	return err ? err : 1;
 }
 
+/* Move the tail to the body once it is big enough or |done|, gathering
+ * tiny pieces first. */
+static int settle_tail(rv_http_framer *f, bool done)
+{
+	size_t len = rv_chain_len(&f->_tail);
+	uint32_t count = rv_chain_count(&f->_tail);
+	rv_view all;
+
+	if (count >= TRICKLE_VIEWS && len <= TRICKLE_BYTES) {
+		/* The chain keeps the one copy; |all| is an extra reference. */
+		if (rv_chain_pullup(&f->_tail, len, &all) == 0)
+			rv_view_release(&all);
+		count = rv_chain_count(&f->_tail);
+	}
+	if (count && (done || len >= TRICKLE_BYTES || count >= TRICKLE_VIEWS) &&
+	    rv__chain_move(&f->_body, &f->_tail))
+		return fail(f, -ENOMEM, "out of memory for the body");
+	return 0;
+}
+
 /* Move up to |*left| bytes of body from |in| to the framer's body. */
 static int take_body(rv_http_framer *f, rv_chain *in)
 {
@@ -289,12 +322,12 @@ static int take_body(rv_http_framer *f, rv_chain *in)
 		n = (size_t)f->_left;
 	if (!n)
 		return 0;
-	err = rv_chain_take(in, n, &f->_body);
+	err = rv_chain_take(in, n, &f->_tail);
 	if (err)
 		return fail(f, err, "out of memory for the body");
 	f->_left -= n;
 	f->_body_len += n;
-	return 0;
+	return settle_tail(f, false);
 }
 
 /* Copy the line at the front of |in| (without its CRLF) into |buf|:
@@ -382,6 +415,10 @@ static int trailer(rv_http_framer *f, rv_chain *in)
 
 static int complete(rv_http_framer *f, struct rv_http_frame *out)
 {
+	int err = settle_tail(f, true);
+
+	if (err)
+		return err;
 	out->head = f->_head;
 	f->_head = RV_VIEW_INIT;
 	out->body = f->_body;

@@ -87,6 +87,7 @@ typedef struct rv_http_framer {
 	size_t _trailer_len; /* trailer bytes so far */
 	rv_view _head;       /* head of the request whose body is awaited */
 	rv_chain _body;
+	rv_chain _tail;      /* newest body pieces, gathered when tiny */
 	const char *_why;
 	bool _continue_due;
 } rv_http_framer;
