@@ -6,8 +6,10 @@
 # present. Otherwise installs the missing ones from the distribution:
 #
 #   meson >= 1.0, ninja-build, pkg-config, gcc + libc6-dev, libev-dev,
-#   libcriterion-dev, liburing-dev >= 2.5, libhttp-parser-dev; clang
-#   (optional: used for fuzzing; its failure to install is only a warning).
+#   libcriterion-dev, liburing-dev >= 2.5, libhttp-parser-dev; clang and
+#   libFuzzer's runtime (libclang-rt-<clang major>-dev, which clang only
+#   recommends), both optional: used for fuzzing (-Dfuzz=enabled); their
+#   failure to install is only a warning.
 #
 # Debian 12 (bookworm) ships liburing 2.3. There, this script adds
 #   /etc/apt/sources.list.d/ringview-trixie.sources  (trixie, bookworm-backports)
@@ -56,6 +58,19 @@ compiles() {
 	shift
 	cc=$(cc_cmd) || return 1
 	printf '%s\n' "$src" | "$cc" -x c - -o /dev/null "$@" >/dev/null 2>&1
+}
+
+# clang_major: the major version of the installed clang ("14").
+clang_major() {
+	clang -dumpversion 2>/dev/null | cut -d. -f1
+}
+
+# fuzzer_ok: clang links a libFuzzer target with ASan (as build-fuzz does).
+fuzzer_ok() {
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' |
+		clang -x c - -o /dev/null -fsanitize=fuzzer,address >/dev/null 2>&1
 }
 
 uring_ok() {
@@ -125,8 +140,13 @@ check() {
 	if [ ! -e /usr/include/stdio.h ] && ! dpkg_installed libc6-dev; then
 		missing+=(libc6-dev)
 	fi
-	if [ "${RINGVIEW_SETUP_NO_CLANG:-0}" != 1 ] && ! have clang; then
-		optional+=(clang)
+	if [ "${RINGVIEW_SETUP_NO_CLANG:-0}" != 1 ]; then
+		if ! have clang; then
+			# libclang-rt-dev: the runtime of Debian's default clang.
+			optional+=(clang libclang-rt-dev)
+		elif ! fuzzer_ok; then
+			optional+=("libclang-rt-$(clang_major)-dev")
+		fi
 	fi
 	# libev has no pkg-config file on Debian 12: look for the package/header.
 	if ! dpkg_installed libev-dev && [ ! -e /usr/include/ev.h ]; then

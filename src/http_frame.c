@@ -338,7 +338,7 @@ static ssize_t peek_line(rv_http_framer *f, rv_chain *in, char *buf,
 	ssize_t at = rv_chain_find(in, 0, "\r\n", 2);
 
 	if (at < 0) {
-		if (rv_chain_len(in) >= max)
+		if (rv_chain_len(in) > max)
 			return fail(f, -EBADMSG, too_long);
 		return -EAGAIN;
 	}
