@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ringview/http.h"
+#include "http_internal.h"
 
 #define CHUNK_LINE_MAX 4096 /* chunk size plus extensions */
 
@@ -58,6 +58,8 @@ void rv_http_framer_init(rv_http_framer *f, const struct rv_http_limits *lim)
 
 void rv_http_framer_fini(rv_http_framer *f)
 {
+	rv__http_request_discard(f->_req);
+	f->_req = NULL;
 	rv_view_release(&f->_head);
 	rv_chain_release(&f->_body);
 	rv_chain_release(&f->_tail);
@@ -65,6 +67,8 @@ void rv_http_framer_fini(rv_http_framer *f)
 
 void rv_http_frame_release(struct rv_http_frame *fr)
 {
+	rv__http_request_discard(fr->_req);
+	fr->_req = NULL;
 	rv_view_release(&fr->head);
 	rv_chain_release(&fr->body);
 	fr->flags = 0;
@@ -91,6 +95,8 @@ static int fail(rv_http_framer *f, int err, const char *why)
 	f->_continue_due = false;
 	/* Remember the error: every later call returns it again. */
 	f->_left = (uint64_t)-err;
+	rv__http_request_discard(f->_req);
+	f->_req = NULL;
 	rv_view_release(&f->_head);
 	rv_chain_release(&f->_body);
 	rv_chain_release(&f->_tail);
@@ -107,189 +113,136 @@ static char lower(uint8_t c)
 	return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
-/* |s|,|n| equals the lower-case |name| ignoring case. */
-static bool name_is(const uint8_t *s, size_t n, const char *name)
+/* Set up the body's framing from the scanned head. */
+static int start_body(rv_http_framer *f, const struct rv__http_scan *s)
 {
-	size_t i;
-
-	for (i = 0; i < n && name[i]; i++)
-		if (lower(s[i]) != name[i])
-			return false;
-	return i == n && !name[i];
-}
-
-/* Trim optional whitespace from both ends of [*s, *s + *n). */
-static void trim(const uint8_t **s, size_t *n)
-{
-	while (*n && ows((*s)[0]))
-		(*s)++, (*n)--;
-	while (*n && ows((*s)[*n - 1]))
-		(*n)--;
-}
-
-/* Parse a Content-Length value: 1*DIGIT, no sign, no list, no overflow. */
-static int parse_length(const uint8_t *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		if (v > (UINT64_MAX - 9) / 10)
-			return -2;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/*
- * Apply one Transfer-Encoding value (a comma-separated list) to |*te|:
- * 0 nothing yet, 1 chunked last, 2 chunked not last. Codings other than
- * chunked are not supported (501); chunked twice is malformed (400).
- */
-static int add_codings(rv_http_framer *f, const uint8_t *s, size_t n, int *te)
-{
-	while (n) {
-		size_t len = 0;
-		const uint8_t *tok;
-
-		while (n && (ows(*s) || *s == ','))
-			s++, n--;
-		tok = s;
-		while (len < n && tok[len] != ',')
-			len++;
-		s += len, n -= len;
-		trim(&tok, &len);
-		if (!len)
-			continue;
-		if (!name_is(tok, len, "chunked"))
-			return fail(f, -ENOTSUP,
-				    "Transfer-Encoding other than chunked");
-		if (*te)
-			return fail(f, -EBADMSG,
-				    "Transfer-Encoding: chunked more than once");
-		*te = 1;
-	}
-	return 0;
-}
-
-/*
- * Read the headers of the complete head |h| that decide the body's length,
- * set the state for reading it and return 0, or fail.
- */
-static int read_framing(rv_http_framer *f, const rv_view *h)
-{
-	const uint8_t *p = h->data, *end = h->data + h->len;
-	uint64_t length = 0;
-	bool have_length = false, have_te = false;
-	int te = 0;
-
-	/* Skip the request line; the head ends in CRLF CRLF. */
-	p = memchr(p, '\n', (size_t)(end - p));
-	for (p++; p < end;) {
-		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		const uint8_t *colon, *val;
-		size_t line = (size_t)(nl - p), name_len, val_len;
-
-		if (line <= 1)
-			break; /* the blank line */
-		colon = memchr(p, ':', line);
-		if (colon) {
-			name_len = (size_t)(colon - p);
-			val = colon + 1;
-			val_len = (size_t)(nl - val);
-			if (val_len && val[val_len - 1] == '\r')
-				val_len--;
-			trim(&val, &val_len);
-			if (name_is(p, name_len, "content-length")) {
-				uint64_t v;
-				int r = parse_length(val, val_len, &v);
-				if (r == -2)
-					return fail(f, -EBADMSG,
-						    "Content-Length overflows");
-				if (r)
-					return fail(f, -EBADMSG,
-						    "Content-Length is not a "
-						    "decimal number");
-				if (have_length && v != length)
-					return fail(f, -EBADMSG,
-						    "differing Content-Length "
-						    "headers");
-				length = v;
-				have_length = true;
-			} else if (name_is(p, name_len, "transfer-encoding")) {
-				int err = add_codings(f, val, val_len, &te);
-				if (err)
-					return err;
-				have_te = true;
-			} else if (name_is(p, name_len, "expect") &&
-				   name_is(val, val_len, "100-continue")) {
-				f->_flags |= RV_HTTP_EXPECT_CONTINUE;
-			}
-		}
-		p = nl + 1;
-	}
-	/* Presence counts, not the codings: an empty Transfer-Encoding
-	 * beside a Content-Length is as ambiguous as a full one. */
-	if (have_te && have_length)
-		return fail(f, -EBADMSG,
-			    "both Content-Length and Transfer-Encoding");
-	if (have_te && !te)
-		return fail(f, -EBADMSG, "Transfer-Encoding without a coding");
-	if (te) {
+	if (s->expect_continue)
+		f->_flags |= RV_HTTP_EXPECT_CONTINUE;
+	if (s->chunked) {
 		f->_flags |= RV_HTTP_CHUNKED;
 		f->_state = S_CHUNK_SIZE;
-	} else if (length > f->_lim.max_body) {
-		return fail(f, -EFBIG, "Content-Length above the body limit");
-	} else {
-		f->_left = length;
-		f->_state = S_BODY;
+		return 0;
 	}
+	if (s->length > f->_lim.max_body)
+		return fail(f, -EFBIG, "Content-Length above the body limit");
+	f->_left = s->length;
+	f->_state = S_BODY;
 	return 0;
 }
 
-/* Find the end of the head in |in|; 1 with the head taken, 0, or fail. */
-static int take_head(rv_http_framer *f, rv_chain *in)
+/* The head is the first |n| bytes of |in|, scanned into |s|: take it. */
+static int take_scanned(rv_http_framer *f, rv_chain *in, size_t n,
+			struct rv__http_scan *s)
 {
-	size_t len = rv_chain_len(in);
-	ssize_t at;
-	int err;
+	int err = rv_chain_take_view(in, n, &f->_head);
 
-	/* A server should ignore empty lines before a request (RFC 9112
-	 * 2.2); they cost nothing to skip and are never kept. */
-	while (f->_scanned == 0 && len >= 2) {
-		uint8_t two[2];
-		rv_chain_copy_out(in, 0, two, 2);
-		if (two[0] != '\r' || two[1] != '\n')
-			break;
+	if (err)
+		return fail(f, err, "out of memory for the request head");
+	f->_req = rv__http_request_new(s, &f->_head);
+	if (!f->_req)
+		return fail(f, -ENOMEM, "out of memory for the request");
+	f->_scanned = 0;
+	f->_flags = 0;
+	f->_body_len = 0;
+	f->_trailer_len = 0;
+	err = start_body(f, s);
+	return err ? err : 1;
+}
+
+/* Skip empty lines before a request: a server should ignore them (RFC
+ * 9112 2.2); they cost nothing and are never kept. */
+static void skip_empty_lines(rv_chain *in)
+{
+	uint8_t two[2];
+
+	while (rv_chain_copy_out(in, 0, two, 2) == 0 && two[0] == '\r' &&
+	       two[1] == '\n')
 		rv_chain_consume(in, 2);
-		len -= 2;
+}
+
+/*
+ * Find, check and take the head: 1, 0 for more bytes, or fail. Usually
+ * the whole head is in the first view and one scan of it does everything.
+ * Otherwise the end is searched for across views from where the last
+ * search stopped (so a head that trickles in costs linear time), and the
+ * head is scanned once it is complete.
+ */
+static int find_head(rv_http_framer *f, rv_chain *in, struct rv__http_scan *s)
+{
+	size_t len, max = f->_lim.max_head;
+	ssize_t at;
+	int r;
+
+	if (f->_scanned == 0) {
+		const rv_view *first;
+		size_t n;
+
+		skip_empty_lines(in);
+		first = rv_chain_at(in, 0);
+		if (!first || (rv_chain_len(in) == 1 && first->data[0] == '\r'))
+			return 0; /* maybe the start of an empty line */
+		n = first->len < max ? first->len : max;
+		r = rv__http_scan_head(first->data, n, f->_lim.max_headers, s);
+		if (r > 0)
+			return take_scanned(f, in, (size_t)r, s);
+		if (r < 0) {
+			/* Fail as the path below would with these bytes in
+			 * any pieces: any split must fail alike. */
+			const uint8_t *end = memmem(first->data, n, "\r\n\r\n", 4);
+			const uint8_t *lf = memmem(first->data, n, "\n\n", 2);
+			if (lf && (!end || lf < end))
+				return fail(f, -EBADMSG,
+					    "bare LF (lines must end in CRLF)");
+			if (end)
+				return fail(f, r, s->why);
+		}
+		if (n == max)
+			return fail(f, -EMSGSIZE,
+				    "request head larger than the limit");
 	}
+	len = rv_chain_len(in);
 	at = rv_chain_find(in, f->_scanned, "\r\n\r\n", 4);
-	if (at < 0 && rv_chain_find(in, f->_scanned, "\n\n", 2) >= 0)
-		/* A head ended by bare LFs would never complete. */
-		return fail(f, -EBADMSG, "bare LF (lines must end in CRLF)");
+	{
+		/* A head ended by bare LFs would never complete: an empty
+		 * bare-LF line before the end (within the limit) fails. */
+		ssize_t lf = rv_chain_find(in, f->_scanned, "\n\n", 2);
+		if (lf >= 0 && (at < 0 || lf < at) && (size_t)lf + 2 <= max)
+			return fail(f, -EBADMSG,
+				    "bare LF (lines must end in CRLF)");
+	}
 	if (at < 0) {
-		if (len >= f->_lim.max_head)
+		if (len >= max)
 			return fail(f, -EMSGSIZE,
 				    "request head larger than the limit");
 		f->_scanned = len >= 3 ? len - 3 : 0;
 		return 0;
 	}
-	if ((size_t)at + 4 > f->_lim.max_head)
+	if ((size_t)at + 4 > max)
 		return fail(f, -EMSGSIZE, "request head larger than the limit");
-	err = rv_chain_take_view(in, (size_t)at + 4, &f->_head);
-	if (err)
-		return fail(f, err, "out of memory for the request head");
-	f->_scanned = 0;
-	f->_flags = 0;
-	f->_body_len = 0;
-	f->_trailer_len = 0;
-	err = read_framing(f, &f->_head);
-	return err ? err : 1;
+	/* The head lies across views: make it one (a copy), then scan. */
+	{
+		rv_view head;
+		if (rv_chain_pullup(in, (size_t)at + 4, &head))
+			return fail(f, -ENOMEM, "out of memory for the request head");
+		r = rv__http_scan_head(head.data, head.len, f->_lim.max_headers, s);
+		rv_view_release(&head);
+	}
+	if (r < 0)
+		return fail(f, r, s->why);
+	if ((size_t)r != (size_t)at + 4)
+		return fail(f, -EBADMSG, "malformed request head");
+	return take_scanned(f, in, (size_t)r, s);
+}
+
+static int take_head(rv_http_framer *f, rv_chain *in)
+{
+	struct rv__http_field stack[RV__HTTP_STACK_FIELDS];
+	struct rv__http_scan s = {.fields = stack,
+				  .cap = RV__HTTP_STACK_FIELDS};
+	int r = find_head(f, in, &s);
+
+	rv__http_scan_fini(&s);
+	return r;
 }
 
 /* Move the tail to the body once it is big enough or |done|, gathering
@@ -421,6 +374,8 @@ static int complete(rv_http_framer *f, struct rv_http_frame *out)
 		return err;
 	out->head = f->_head;
 	f->_head = RV_VIEW_INIT;
+	out->_req = f->_req;
+	f->_req = NULL;
 	out->body = f->_body;
 	rv_chain_init(&f->_body);
 	out->flags = f->_flags & (RV_HTTP_CHUNKED | RV_HTTP_EXPECT_CONTINUE);

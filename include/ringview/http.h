@@ -8,7 +8,10 @@
  *                  chain: its head (request line to blank line) as one
  *                  view and its body as a chain of views, chunk framing
  *                  removed. Incremental: call it again as bytes arrive;
- *                  any split of the input gives the same frames.
+ *                  any split of the input gives the same frames. It
+ *                  checks the whole head as it goes (the body is never
+ *                  cut on headers that are not known to be well-formed),
+ *                  so most bad requests fail here.
  *   rv_http_parse  turns a frame into a request whose method, target,
  *                  version, header names and values are subviews of the
  *                  head, each holding its own reference, so any of them
@@ -74,6 +77,7 @@ struct rv_http_frame {
 	rv_view head;  /* request line through the blank line */
 	rv_chain body; /* decoded body; empty when there is none */
 	uint32_t flags;
+	struct rv_http_request *_req; /* the scan's results, for parse */
 };
 
 /* Framer state for one connection. Fields are private. */
@@ -88,6 +92,7 @@ typedef struct rv_http_framer {
 	rv_view _head;       /* head of the request whose body is awaited */
 	rv_chain _body;
 	rv_chain _tail;      /* newest body pieces, gathered when tiny */
+	struct rv_http_request *_req; /* fields of _head, not yet owners */
 	const char *_why;
 	bool _continue_due;
 } rv_http_framer;
@@ -137,6 +142,7 @@ struct rv_http_request {
 	bool keep_alive;  /* per version and Connection */
 	uint32_t flags;   /* RV_HTTP_CHUNKED, RV_HTTP_EXPECT_CONTINUE */
 	rv_chain body;    /* from the frame */
+	uint64_t _field_bytes; /* bytes the field views cover */
 	uint32_t num_headers;
 	struct rv_http_header headers[]; /* num_headers entries */
 };

@@ -392,28 +392,25 @@ Test(http_api, request_ops_release)
 /* A parse that fails releases the frame: nothing is left held. */
 Test(http_api, failed_parse_releases_the_frame)
 {
-	rv_http_framer f;
-	rv_chain in = RV_CHAIN_INIT;
 	struct rv_http_frame fr;
 	struct rv_http_request *r = NULL;
 	const char *why = NULL;
-	static const char req[] =
-		"GET / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx";
-	rv_view v;
+	static const char head[] = "GET / HTTP/1.1\r\nContent-Length: 1\r\n\r\n";
+	rv_view b;
 
+	/* The framer checks heads itself (a missing Host fails there), so
+	 * the frame is made by hand, as a caller of rv_http_parse may. */
 	pool_up(4, 4096);
-	v = piece(req, sizeof(req) - 1, 0);
-	append(&in, &v);
-	rv_http_framer_init(&f, NULL);
-	cr_assert_eq(rv_http_frame(&f, &in, &fr), 1);
+	fr = (struct rv_http_frame){.head = piece(head, sizeof(head) - 1, 0)};
+	b = piece("x", 1, 0);
+	append(&fr.body, &b);
+	cr_assert_eq(stats().held, 2);
 	cr_assert_eq(rv_http_parse(&fr, NULL, &r, &why), -EBADMSG);
 	cr_assert_null(r);
 	cr_assert_str_eq(why, "HTTP/1.1 request without Host");
 	cr_assert(rv_view_is_null(&fr.head));
 	cr_assert_eq(rv_chain_len(&fr.body), 0);
 	cr_assert_eq(stats().held, 0);
-	rv_http_framer_fini(&f);
-	rv_chain_release(&in);
 	pool_down();
 }
 
