@@ -18,9 +18,21 @@
 # bookworm-backports (liburing 2.9's headers need newer kernel headers).
 # Priority 100 means no other package ever moves to trixie by itself.
 #
+# With --bench it also installs the tools the comparison benchmarks run:
+# wrk and nginx-light (bench/run-http.sh), optional like clang.
+#
 # Environment: RINGVIEW_SETUP_NO_CLANG=1 skips clang.
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
+
+bench_tools=0
+for arg in "$@"; do
+	case $arg in
+	--bench) bench_tools=1 ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) printf 'setup: unknown option %s (see --help)\n' "$arg" >&2; exit 2 ;;
+	esac
+done
 
 URING_MIN=2.5
 CRITERION_MIN=2.3
@@ -147,6 +159,10 @@ check() {
 		elif ! fuzzer_ok; then
 			optional+=("libclang-rt-$(clang_major)-dev")
 		fi
+	fi
+	if [ $bench_tools -eq 1 ]; then
+		have wrk || optional+=(wrk)
+		have nginx || [ -x /usr/sbin/nginx ] || optional+=(nginx-light)
 	fi
 	# libev has no pkg-config file on Debian 12: look for the package/header.
 	if ! dpkg_installed libev-dev && [ ! -e /usr/include/ev.h ]; then
