@@ -60,8 +60,8 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 	if (rv_chain_append_chain(&st->in, &m->body))
 		return emit_error(p, -ENOMEM);
 	while ((r = rv_http_frame(&st->framer, &st->in, &fr)) == 1) {
-		rv_msg out = {.kind = HTTP_MSG_FRAME, .flags = fr.flags,
-			      .head = fr.head, .body = fr.body};
+		rv_msg out = {.kind = HTTP_MSG_FRAME};
+		rv_http_frame_to_msg(&fr, &out);
 		r = rv_pipeline_emit(p, &out);
 		if (r < 0)
 			return r;
@@ -98,9 +98,7 @@ int http_parse_process(rv_pipeline *p, void *state, rv_msg *m)
 	(void)state;
 	if (m->kind != HTTP_MSG_FRAME)
 		return rv_pipeline_emit(p, m);
-	fr = (struct rv_http_frame){.head = m->head, .body = m->body,
-				    .flags = m->flags};
-	*m = RV_MSG_INIT;
+	rv_http_frame_from_msg(m, &fr);
 	err = rv_http_parse(&fr, limits_of(p), &req, NULL);
 	if (err)
 		return emit_error(p, err);

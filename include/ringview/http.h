@@ -126,6 +126,15 @@ RV_EXPORT bool rv_http_framer_take_continue(rv_http_framer *f);
 /* rv_http_frame_release releases the frame's views. */
 RV_EXPORT void rv_http_frame_release(struct rv_http_frame *fr);
 
+/*
+ * rv_http_frame_to_msg moves |fr| into the empty pipeline message |m|
+ * (head, body, flags, and what the framer learnt of the head, so parsing
+ * does not scan it again); rv_http_frame_from_msg moves such a message
+ * back into |fr|. Either leaves its source empty.
+ */
+RV_EXPORT void rv_http_frame_to_msg(struct rv_http_frame *fr, rv_msg *m);
+RV_EXPORT void rv_http_frame_from_msg(rv_msg *m, struct rv_http_frame *fr);
+
 /* ---- parsing -------------------------------------------------------- */
 
 struct rv_http_header {
