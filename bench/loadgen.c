@@ -1,13 +1,15 @@
 /*
- * loadgen - closed-loop load for TCP echo servers: many non-blocking
- * connections per thread, every byte checked, latency percentiles.
+ * loadgen - closed-loop load for TCP (and, with --udp, UDP) echo servers:
+ * many non-blocking connections per thread, every byte checked, latency
+ * percentiles.
  *
  * Usage:
  *   loadgen [--host ADDR] [--port N] [--conns N] [--size BYTES] [--depth N]
  *           [--seconds S] [--warmup S] [--threads N] [--no-verify]
  *           [--csv] [--quiet] [--allow-remote] [--server-pid P]
  *   loadgen --idle N [--host ADDR] [--port N] [--seconds S]
- *   loadgen --csv-header
+ *   loadgen --udp [--udp-timeout-ms MS] [the options of the first form]
+ *   loadgen [--udp] --csv-header
  *
  *   --host ADDR    numeric server address, or localhost (default 127.0.0.1)
  *   --port N       server port (default 7000)
@@ -29,6 +31,11 @@
  *   --allow-remote allow a non-loopback server (policy here: loopback only)
  *   --server-pid P also report the CPU time process P (the server) used
  *                  per message in the measured window, from /proc/P/stat
+ *   --udp          datagrams instead of a stream: see loadgen_udp.c, which
+ *                  says how loss is counted; --conns is then the number of
+ *                  sockets, --size at least 16 and at most 65507
+ *   --udp-timeout-ms MS  a datagram not echoed within MS (default 200)
+ *                  counts as lost
  *
  * Each connection keeps --depth messages of --size bytes outstanding,
  * starting a new one whenever one has come back in full. A message's
@@ -43,7 +50,9 @@
  * (one line; MiB/s counts message bytes echoed, each crossed loopback
  * twice; lg_cpu_pct is loadgen's own CPU use, 100 = one core busy: near
  * 100 per thread, loadgen may be what limits the rate), or in --idle mode
- * "idle conns=N connected=M errors=E seconds=S".
+ * "idle conns=N connected=M errors=E seconds=S". With --udp the line also
+ * ends in "lost=N late=N dup=N timeout_ms=N", and the CSV row has mode
+ * "udp" and those four columns last (loadgen --udp --csv-header).
  *
  * Verification: message k of connection c is a slice of one fixed random
  * table, starting at a place hashed from (c, k). The expected stream is
@@ -57,45 +66,34 @@
  *
  * Always bounded: connecting gets 3 s, the run stops by itself, and the
  * program gives up at warmup + seconds + 5 s whatever the server does.
- * Exit status: 0 without errors, 1 with errors, 2 for bad usage.
+ * Exit status: 0 without errors, 1 with errors, 2 for bad usage. With
+ * --udp, loss is a figure and not an error; 1 also when not one datagram
+ * came back in the measured window.
  */
-#define _GNU_SOURCE
+#include "loadgen.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define NS_PER_S       1000000000LL
 #define CONNECT_BUDGET (3 * NS_PER_S) /* to open every connection */
 #define GRACE	       (5 * NS_PER_S) /* hard deadline past the run */
 #define STALL_NS       NS_PER_S
 #define MAX_CONNECTING 64 /* per thread: spare the listen queue */
 #define RXBUF_SIZE     (256 * 1024)
 #define MAX_IOV	       64
-#define MAX_ERROR_MSGS 10
-#define PAT_PERIOD     65521u /* prime: starts of messages spread evenly */
-
-/* Histogram: exact below 2*HIST_SUB ns, then HIST_SUB buckets per octave. */
-#define HIST_SUB_BITS 7
-#define HIST_SUB      (1u << HIST_SUB_BITS)
-#define HIST_MAX_EXP  34 /* beyond 2^41 ns (36 min): last bucket */
-#define HIST_BUCKETS  ((HIST_MAX_EXP + 2) * HIST_SUB)
 
 enum { UNUSED, CONNECTING, OPEN, CLOSED };
 
@@ -109,38 +107,29 @@ struct conn {
 	int64_t *sent_ns;   /* [depth]: message k's send time at k % depth */
 };
 
-struct thread {
-	pthread_t tid;
-	int ep;
-	struct conn *conns;
-	unsigned nconns, next_connect, connecting;
-	uint8_t *rxbuf;
-	_Atomic uint64_t msgs; /* all completed messages, for progress */
-	bool connect_done;
-	uint64_t win_msgs; /* completed in the measured window */
-	uint64_t max_ns;
-	uint64_t hist[HIST_BUCKETS];
-};
+struct lg_cfg cfg = {.host = "127.0.0.1",
+		     .port = 7000,
+		     .conns = 50,
+		     .size = 64,
+		     .depth = 1,
+		     .threads = 1,
+		     .udp_timeout_ms = 200,
+		     .seconds = 5,
+		     .warmup = 1,
+		     .verify = 1};
 
-static struct {
-	const char *host;
-	unsigned port, conns, size, depth, threads, idle, server_pid;
-	double seconds, warmup;
-	int verify, csv, quiet, allow_remote; /* int: set by getopt_long */
-} cfg = {"127.0.0.1", 7000, 50, 64, 1, 1, 0, 0, 5, 1, 1, 0, 0, 0};
-
-static struct sockaddr_storage server;
-static socklen_t server_len;
-static uint8_t *pattern;	    /* PAT_PERIOD + size random bytes */
-static int64_t t_start;		    /* program start */
-static int64_t t_go, t_warm, t_end; /* set before go */
-static atomic_bool go;
-static volatile sig_atomic_t stop;
-static atomic_uint errors, connected, opened; /* over all threads */
-static atomic_uint threads_ready, threads_done;
+struct sockaddr_storage server;
+socklen_t server_len;
+uint8_t *pattern;	     /* PAT_PERIOD + size random bytes */
+int64_t t_start;	     /* program start */
+int64_t t_go, t_warm, t_end; /* set before go */
+atomic_bool go;
+volatile sig_atomic_t stop;
+atomic_uint errors, connected, opened; /* over all threads */
+atomic_uint threads_ready, threads_done;
 static double cpu_warm[2], cpu_end[2]; /* s used by loadgen, server */
 
-static int64_t now_ns(void)
+int64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -150,7 +139,7 @@ static int64_t now_ns(void)
 
 /* ---- histogram --------------------------------------------------------- */
 
-static unsigned hist_index(uint64_t v)
+unsigned hist_index(uint64_t v)
 {
 	unsigned e;
 
@@ -193,7 +182,7 @@ static double hist_quantile(const uint64_t *h, uint64_t total, double q)
 
 /* ---- the expected byte stream ------------------------------------------ */
 
-static uint64_t mix64(uint64_t x)
+uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 30;
 	x *= 0xbf58476d1ce4e5b9ull;
@@ -215,7 +204,7 @@ static int make_pattern(void)
 }
 
 /* Message k of connection `id`: size bytes, sent straight from here. */
-static const uint8_t *msg_bytes(uint32_t id, uint64_t k)
+const uint8_t *msg_bytes(uint32_t id, uint64_t k)
 {
 	return pattern + mix64(((uint64_t)id << 40) ^ k) % PAT_PERIOD;
 }
@@ -369,10 +358,9 @@ static int conn_pump(struct thread *t, struct conn *c)
 	return conn_want_out(t, c, c->tx < limit);
 }
 
-static void message_done(struct thread *t, struct conn *c, uint64_t k,
-			 int64_t now)
+void record_msg(struct thread *t, int64_t sent, int64_t now)
 {
-	uint64_t lat = (uint64_t)(now - c->sent_ns[k % cfg.depth]);
+	uint64_t lat = (uint64_t)(now - sent);
 
 	atomic_fetch_add_explicit(&t->msgs, 1, memory_order_relaxed);
 	if (now < t_warm || now >= t_end)
@@ -381,6 +369,12 @@ static void message_done(struct thread *t, struct conn *c, uint64_t k,
 	t->hist[hist_index(lat)]++;
 	if (lat > t->max_ns)
 		t->max_ns = lat;
+}
+
+static void message_done(struct thread *t, struct conn *c, uint64_t k,
+			 int64_t now)
+{
+	record_msg(t, c->sent_ns[k % cfg.depth], now);
 }
 
 static void mismatch(struct thread *t, struct conn *c, const uint8_t *got,
@@ -633,12 +627,19 @@ static void sample_cpu(double *cpu)
 static void progress(const struct thread *ts, int64_t now, uint64_t *last)
 {
 	double at = (double)(now - t_go) / NS_PER_S;
-	uint64_t msgs = 0;
+	uint64_t msgs = 0, lost = 0;
 
-	for (unsigned i = 0; i < cfg.threads; i++)
+	for (unsigned i = 0; i < cfg.threads; i++) {
 		msgs += atomic_load_explicit(&ts[i].msgs, memory_order_relaxed);
+		lost += atomic_load_explicit(&ts[i].lost, memory_order_relaxed);
+	}
 
-	if (cfg.idle)
+	if (cfg.udp)
+		fprintf(stderr, "[%5.1fs] msgs/s=%llu lost=%llu errors=%u%s\n",
+			at, (unsigned long long)(msgs - *last),
+			(unsigned long long)lost, atomic_load(&errors),
+			now - NS_PER_S / 2 < t_warm ? " (warmup)" : "");
+	else if (cfg.idle)
 		fprintf(stderr, "[%5.1fs] connected=%u errors=%u\n", at,
 			atomic_load(&connected), atomic_load(&errors));
 	else
@@ -653,16 +654,21 @@ static const char csv_header[] =
 	"mode,msgs_per_s,mib_per_s,p50_us,p99_us,p999_us,max_us,errors,conns,"
 	"opened,size,depth,seconds,threads,lg_cpu_pct,server_cpu_pct,"
 	"server_cpu_us_per_msg";
+/* --udp: mode "udp" and these columns at the end. */
+static const char csv_udp_cols[] = ",lost,late,dup,timeout_ms";
 
 static void print_result(const struct thread *ts, double window)
 {
 	static uint64_t hist[HIST_BUCKETS];
-	uint64_t msgs = 0, max_ns = 0;
+	uint64_t msgs = 0, max_ns = 0, lost = 0, late = 0, dup = 0;
 	unsigned errs = atomic_load(&errors), opens = atomic_load(&opened);
 	double rate, mib, p50, p99, p999, lg_pct, srv_pct, srv_us;
 
 	for (unsigned i = 0; i < cfg.threads; i++) {
 		msgs += ts[i].win_msgs;
+		lost += ts[i].win_lost;
+		late += ts[i].late;
+		dup += ts[i].dup;
 		if (ts[i].max_ns > max_ns)
 			max_ns = ts[i].max_ns;
 		for (unsigned b = 0; b < HIST_BUCKETS; b++)
@@ -678,10 +684,13 @@ static void print_result(const struct thread *ts, double window)
 	srv_us = msgs ? (cpu_end[1] - cpu_warm[1]) / (double)msgs * 1e6 : 0;
 	if (cfg.csv)
 		printf("%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,"
-		       "%u,%u,%u,%u,%u,%g,%u,%.0f,%.0f,%.3f\n",
-		       cfg.idle ? "idle" : "load", rate, mib, p50, p99, p999,
-		       (double)max_ns / 1000, errs, cfg.conns, opens, cfg.size,
-		       cfg.depth, window, cfg.threads, lg_pct, srv_pct, srv_us);
+		       "%u,%u,%u,%u,%u,%g,%u,%.0f,%.0f,%.3f",
+		       cfg.udp	  ? "udp"
+		       : cfg.idle ? "idle"
+				  : "load",
+		       rate, mib, p50, p99, p999, (double)max_ns / 1000, errs,
+		       cfg.conns, opens, cfg.size, cfg.depth, window,
+		       cfg.threads, lg_pct, srv_pct, srv_us);
 	else if (cfg.idle)
 		printf("idle conns=%u connected=%u errors=%u seconds=%g\n",
 		       cfg.conns, opens, errs, window);
@@ -695,7 +704,12 @@ static void print_result(const struct thread *ts, double window)
 	if (!cfg.csv && !cfg.idle && cfg.server_pid)
 		printf(" server_cpu_pct=%.0f server_cpu_us_per_msg=%.3f",
 		       srv_pct, srv_us);
-	if (!cfg.csv && !cfg.idle)
+	if (cfg.udp)
+		printf(cfg.csv ? ",%llu,%llu,%llu,%u"
+			       : " lost=%llu late=%llu dup=%llu timeout_ms=%u",
+		       (unsigned long long)lost, (unsigned long long)late,
+		       (unsigned long long)dup, cfg.udp_timeout_ms);
+	if (cfg.csv || !cfg.idle)
 		putchar('\n');
 	fflush(stdout);
 }
@@ -708,7 +722,8 @@ static int usage(FILE *f)
 	      "[--no-verify]\n"
 	      "               [--csv] [--quiet] [--allow-remote]\n"
 	      "       loadgen --idle N [--host ADDR] [--port N] [--seconds S]\n"
-	      "       loadgen --csv-header\n"
+	      "       loadgen --udp [--udp-timeout-ms MS] [the options above]\n"
+	      "       loadgen [--udp] --csv-header\n"
 	      "Defaults: 127.0.0.1 port 7000, 50 conns, 64 B, depth 1, 5 s "
 	      "after 1 s warmup,\n"
 	      "1 thread, verification on. The source's top comment says "
@@ -723,11 +738,16 @@ static const struct numopt {
 	double *d;   /* or a fraction here */
 	double lo, hi;
 } numopts[] = {
-	{&cfg.port, NULL, 1, 65535},	     {&cfg.conns, NULL, 1, 1e6},
-	{&cfg.size, NULL, 1, 64 << 20},	     {&cfg.depth, NULL, 1, 1024},
-	{&cfg.threads, NULL, 1, 256},	     {&cfg.idle, NULL, 1, 1e6},
-	{NULL, &cfg.seconds, 0.01, 1e5},     {NULL, &cfg.warmup, 0, 1e5},
+	{&cfg.port, NULL, 1, 65535},
+	{&cfg.conns, NULL, 1, 1e6},
+	{&cfg.size, NULL, 1, 64 << 20},
+	{&cfg.depth, NULL, 1, 1024},
+	{&cfg.threads, NULL, 1, 256},
+	{&cfg.idle, NULL, 1, 1e6},
+	{NULL, &cfg.seconds, 0.01, 1e5},
+	{NULL, &cfg.warmup, 0, 1e5},
 	{&cfg.server_pid, NULL, 1, 4194304},
+	{&cfg.udp_timeout_ms, NULL, 1, 1e4},
 };
 
 static const struct option opts[] = {
@@ -740,12 +760,14 @@ static const struct option opts[] = {
 	{"seconds", required_argument, NULL, 'n'},
 	{"warmup", required_argument, NULL, 'n'},
 	{"server-pid", required_argument, NULL, 'n'},
+	{"udp-timeout-ms", required_argument, NULL, 'n'},
 	{"host", required_argument, NULL, 'H'},
 	{"verify", no_argument, &cfg.verify, 1},
 	{"no-verify", no_argument, &cfg.verify, 0},
 	{"csv", no_argument, &cfg.csv, 1},
 	{"quiet", no_argument, &cfg.quiet, 1},
 	{"allow-remote", no_argument, &cfg.allow_remote, 1},
+	{"udp", no_argument, &cfg.udp, 1},
 	{"csv-header", no_argument, NULL, 'C'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -772,6 +794,7 @@ static void num_arg(const struct numopt *no, const char *name, const char *s)
 
 static void parse_args(int argc, char **argv)
 {
+	bool header = false;
 	int o, i;
 
 	while ((o = getopt_long(argc, argv, "h", opts, &i)) != -1) {
@@ -780,7 +803,7 @@ static void parse_args(int argc, char **argv)
 		else if (o == 'H')
 			cfg.host = optarg;
 		else if (o == 'C')
-			exit(puts(csv_header) < 0);
+			header = true;
 		else if (o == 'h')
 			exit(usage(stdout));
 		else if (o != 0)
@@ -788,6 +811,17 @@ static void parse_args(int argc, char **argv)
 	}
 	if (o != -1 || optind < argc) {
 		usage(stderr);
+		exit(2);
+	}
+	if (header)
+		exit(printf("%s%s\n", csv_header, cfg.udp ? csv_udp_cols : "") <
+		     0);
+	if (cfg.udp &&
+	    (cfg.idle || cfg.size < UDP_MIN_SIZE || cfg.size > UDP_MAX_SIZE)) {
+		fprintf(stderr,
+			"loadgen: --udp takes no --idle, and a --size from "
+			"%u to %u\n",
+			UDP_MIN_SIZE, UDP_MAX_SIZE);
 		exit(2);
 	}
 	if (cfg.idle) { /* hold connections only: no warmup, no messages */
@@ -840,7 +874,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	int64_t deadline, next;
 	bool warm_sampled = false;
-	uint64_t last = 0;
+	uint64_t last = 0, echoed = 0;
 	struct thread *ts;
 	double window;
 
@@ -861,13 +895,18 @@ int main(int argc, char **argv)
 	t_start = now_ns();
 	deadline = t_start + (int64_t)((cfg.warmup + cfg.seconds) * NS_PER_S) +
 		   GRACE;
+	if (cfg.udp) /* the threads wait out the last datagrams' timeout */
+		deadline += (int64_t)cfg.udp_timeout_ms * 1000000;
 
 	ts = calloc(cfg.threads, sizeof(*ts));
 	if (!ts)
 		return 1;
 	for (unsigned i = 0; i < cfg.threads; i++)
-		if (setup_thread(&ts[i], i) < 0 ||
-		    pthread_create(&ts[i].tid, NULL, thread_main, &ts[i]) != 0)
+		if ((cfg.udp ? udp_setup_thread(&ts[i], i)
+			     : setup_thread(&ts[i], i)) < 0 ||
+		    pthread_create(&ts[i].tid, NULL,
+				   cfg.udp ? udp_thread_main : thread_main,
+				   &ts[i]) != 0)
 			return 1;
 
 	/* Every thread connects its share; then all start at once. */
@@ -915,11 +954,22 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < cfg.threads; i++) {
 		pthread_join(ts[i].tid, NULL);
 		close(ts[i].ep);
+		if (cfg.udp) {
+			echoed += ts[i].win_msgs;
+			udp_free_thread(&ts[i]);
+			continue;
+		}
 		free(ts[i].conns ? ts[i].conns[0].sent_ns : NULL);
 		free(ts[i].conns);
 		free(ts[i].rxbuf);
 	}
 	free(ts);
 	free(pattern);
+	/* UDP: loss is a figure, not an error; nothing echoed at all is. */
+	if (cfg.udp && echoed == 0 && window > 0) {
+		fputs("loadgen: no datagram came back in the measured window\n",
+		      stderr);
+		return 1;
+	}
 	return atomic_load(&errors) == 0 ? 0 : 1;
 }

@@ -34,30 +34,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "loop_internal.h"
+#include "backend_ev_internal.h"
 
 #define RECV_BUFS_MAX 16  /* buffers one readv may fill */
 #define SEND_IOV      64  /* views one sendmsg may take */
 #define SEND_ROUNDS   16  /* sendmsg calls per connection per event */
 #define ACCEPT_BATCH  64  /* accepts per readiness of a listener */
 #define ACCEPT_PAUSE  0.1 /* seconds without accepting after EMFILE */
-
-struct evb {
-	rv_loop *loop;
-	struct ev_loop *evl;
-	bool own_evl; /* ours to destroy (not the application's) */
-	uint8_t *arena;
-	uint32_t buf_size;
-	uint32_t recv_bufs;	/* buffers one read may fill (fairness) */
-	uint32_t credit;	/* buffers freed since the last wake-up */
-	uint32_t wake_batch;	/* buffers freed per waiter woken */
-	uint32_t total;		/* buffers in the pool */
-	unsigned nevents;	/* events handled in this run_once */
-	rv_chain scratch;	/* views of one read, storage reused */
-	ev_prepare prepare;	/* flushes the loop's dirty list */
-	ev_timer timeout;	/* run_once's time limit */
-	struct rv__link parked; /* connections waiting for buffers, FIFO */
-};
 
 /* Per connection, in c->be; freed when the connection is killed. */
 struct econn {
@@ -75,11 +58,6 @@ struct elisten {
 	ev_io io;
 	ev_timer pause; /* resumes accepting after EMFILE and the like */
 };
-
-static struct evb *E(const rv_loop *loop)
-{
-	return loop->be_state;
-}
 
 static void on_readable(struct ev_loop *evl, ev_io *w, int revents);
 static void on_writable(struct ev_loop *evl, ev_io *w, int revents);
@@ -202,6 +180,7 @@ static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 {
 	rv__pool_put_id(pool, id);
 	buffers_freed(ctx, 1);
+	rv__ev_udp_wake(ctx);
 }
 
 /* Give back ids[from..n-1], newest first so the pool's free list keeps
@@ -616,6 +595,7 @@ static int be_init(rv_loop *loop)
 	if (e->wake_batch == 0)
 		e->wake_batch = 1;
 	rv__list_init(&e->parked);
+	rv__list_init(&e->udp_parked);
 	ev_prepare_init(&e->prepare, on_prepare);
 	e->prepare.data = loop;
 	ev_prepare_start(e->evl, &e->prepare);
@@ -653,5 +633,8 @@ const struct rv__backend rv__backend_ev = {
 	.recv_stop = be_recv_stop,
 	.send_start = be_send_start,
 	.conn_kill = be_conn_kill,
+	.udp_start = rv__ev_udp_start,
+	.udp_stop = rv__ev_udp_stop,
+	.udp_send = rv__ev_udp_send,
 	.ring_fill = be_ring_fill,
 };

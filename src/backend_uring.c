@@ -36,6 +36,8 @@ enum tag {
 	TAG_RECV = 2,
 	TAG_SEND = 3,
 	TAG_IGNORE = 4,
+	TAG_UDP_RECV = 5,
+	TAG_UDP_SEND = 6,
 };
 #define TAG_MASK 7ull
 
@@ -71,7 +73,14 @@ struct uring {
 	uint32_t nfixed;       /* table size; 0 when unavailable */
 	uint8_t *fixed;        /* per buffer id: registered yet? */
 	struct rv__link parked;
+	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
 	struct send_op *free_ops;
+};
+
+/* A UDP socket's recvmsg template: how much room the kernel leaves in
+ * front of each datagram for the sender's address and control data. */
+struct uudp {
+	struct msghdr msg;
 };
 
 static struct uring *U(const rv_loop *loop)
@@ -219,6 +228,18 @@ static void be_recv_stop(rv_conn *c)
 		cancel(U(c->loop), ud(c, TAG_RECV));
 }
 
+/* The kernel took buffer |id|, which must be the ring's next. */
+static void take_ring_head(struct uring *u, uint32_t id)
+{
+	uint32_t mask = u->br_entries - 1;
+
+	if (u->shadow[u->sh_head & mask] != id)
+		rv__panic("io_uring returned buffer %u but the ring's next is "
+			  "%u (buffer ring out of order)",
+			  id, u->shadow[u->sh_head & mask]);
+	u->sh_head++;
+}
+
 /* Turn a completion of |res| bytes into views of the buffers it filled:
  * one buffer, or with a bundle several, taken in ring order. */
 static void take_received(struct uring *u, rv_conn *c, int res,
@@ -231,10 +252,8 @@ static void take_received(struct uring *u, rv_conn *c, int res,
 
 	if (u->bundles)
 		nbufs = (left + u->buf_size - 1) / u->buf_size;
-	if (u->shadow[u->sh_head & mask] != first)
-		rv__panic("io_uring returned buffer %u but the ring's next is "
-			  "%u (buffer ring out of order)",
-			  first, u->shadow[u->sh_head & mask]);
+	take_ring_head(u, first);
+	u->sh_head--; /* taken again below, with the rest of a bundle */
 	for (uint32_t i = 0; i < nbufs; i++) {
 		uint32_t id = u->shadow[u->sh_head++ & mask];
 		uint32_t len = left < u->buf_size ? left : u->buf_size;
@@ -288,11 +307,21 @@ static void on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 	}
 }
 
-/* Re-arm parked connections, oldest first, as many as the ring can feed. */
+static void udp_recv_arm(rv_udp *x);
+
+/* Re-arm parked connections, oldest first, as many as the ring can feed;
+ * UDP sockets too (they share the ring). */
 static void unpark_some(struct uring *u)
 {
 	uint32_t budget = in_ring(u);
 
+	while (budget && !rv__list_empty(&u->udp_parked)) {
+		rv_udp *x = rv__container_of(u->udp_parked.next, rv_udp, park);
+		rv__list_del(&x->park);
+		x->flags &= ~RV__U_PARKED;
+		udp_recv_arm(x);
+		budget--;
+	}
 	while (budget-- && !rv__list_empty(&u->parked)) {
 		rv_conn *c = rv__container_of(u->parked.next, rv_conn, park);
 		unpark(c);
@@ -537,6 +566,128 @@ static void on_accept(struct uring *u, rv_listener *l, int res, uint32_t flags)
 	}
 }
 
+/* ---- UDP ------------------------------------------------------------ */
+
+/* Room for SO_RXQ_OVFL's counter in front of each datagram. */
+#define UDP_CONTROL CMSG_SPACE(sizeof(uint32_t))
+
+static void udp_recv_arm(rv_udp *x)
+{
+	struct uring *u = U(x->loop);
+	struct uudp *ux = x->be;
+	struct io_uring_sqe *sqe = get_sqe(u);
+
+	io_uring_prep_recvmsg_multishot(sqe, x->fd, &ux->msg, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	io_uring_sqe_set_data64(sqe, ud(x, TAG_UDP_RECV));
+	x->flags |= RV__U_RECV_ARMED;
+	x->ops++;
+}
+
+static int be_udp_start(rv_udp *x)
+{
+	struct uudp *ux = calloc(1, sizeof(*ux));
+
+	if (!ux)
+		return -ENOMEM;
+	ux->msg.msg_namelen = sizeof(struct sockaddr_storage);
+	ux->msg.msg_controllen = UDP_CONTROL;
+	x->be = ux;
+	udp_recv_arm(x);
+	return 0;
+}
+
+static void be_udp_stop(rv_udp *x)
+{
+	if (x->flags & RV__U_PARKED) {
+		rv__list_del(&x->park);
+		x->flags &= ~RV__U_PARKED;
+	}
+	if (x->flags & RV__U_RECV_ARMED)
+		cancel(U(x->loop), ud(x, TAG_UDP_RECV));
+}
+
+static void be_udp_send(rv_udp *x, struct rv__udp_send *op)
+{
+	struct io_uring_sqe *sqe = get_sqe(U(x->loop));
+
+	io_uring_prep_sendmsg(sqe, x->fd, &op->msg, 0);
+	io_uring_sqe_set_data64(sqe, ud(op, TAG_UDP_SEND));
+}
+
+/* A datagram in buffer |id|: the kernel's recvmsg header (name, control
+ * data, lengths) first, then the payload, which becomes the view. */
+static void udp_datagram(struct uring *u, rv_udp *x, uint32_t id, int res)
+{
+	struct uudp *ux = x->be;
+	size_t arena_len;
+	uint8_t *base = rv__pool_arena(u->loop->pool, &arena_len) +
+			(size_t)id * u->buf_size;
+	struct io_uring_recvmsg_out *out =
+		io_uring_recvmsg_validate(base, res, &ux->msg);
+	struct cmsghdr *cm;
+	uint8_t *payload;
+	uint32_t len;
+	rv_view v;
+
+	if (!out) {
+		/* Cannot happen (the kernel wrote the header); the buffer
+		 * goes back through an empty view. */
+		rv__pool_view(u->loop->pool, id, 0, 0, &v);
+		rv_view_release(&v);
+		return;
+	}
+	for (cm = io_uring_recvmsg_cmsg_firsthdr(out, &ux->msg); cm;
+	     cm = io_uring_recvmsg_cmsg_nexthdr(out, &ux->msg, cm)) {
+		uint32_t drops;
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL)
+			continue;
+		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
+		rv__udp_kernel_drops(x, drops);
+	}
+	payload = io_uring_recvmsg_payload(out, &ux->msg);
+	len = io_uring_recvmsg_payload_length(out, res, &ux->msg);
+	rv__pool_view(u->loop->pool, id, (uint32_t)(payload - base), len, &v);
+	rv__pool_count_received(u->loop->pool, len);
+	rv__udp_deliver(x, v, io_uring_recvmsg_name(out),
+			out->namelen < ux->msg.msg_namelen ? out->namelen
+							   : ux->msg.msg_namelen,
+			out->flags & MSG_TRUNC);
+}
+
+static void on_udp_recv(struct uring *u, rv_udp *x, int res, uint32_t flags)
+{
+	bool more = flags & IORING_CQE_F_MORE;
+
+	if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
+		uint32_t id = flags >> IORING_CQE_BUFFER_SHIFT;
+		take_ring_head(u, id);
+		u->loop->stats.recv_events++;
+		udp_datagram(u, x, id, res);
+	} else if (res == -ENOBUFS) {
+		/* Datagrams wait in the socket (or the kernel drops them,
+		 * counted by SO_RXQ_OVFL) until buffers come back. */
+		rv__pool_count_enobufs(u->loop->pool);
+		x->stats.enobufs++;
+		u->starved = true;
+		if (!more && !(x->flags & (RV__U_CLOSING | RV__U_PARKED))) {
+			x->flags |= RV__U_PARKED;
+			rv__list_push(&u->udp_parked, &x->park);
+		}
+	} else if (res < 0 && res != -ECANCELED && !(x->flags & RV__U_CLOSING)) {
+		rv__log(RV_LOG_DEBUG, "UDP receive on port %u: %s", x->port,
+			strerror(-res));
+	}
+	if (!more) {
+		x->flags &= ~RV__U_RECV_ARMED;
+		if (!(x->flags & (RV__U_CLOSING | RV__U_PARKED)) &&
+		    res != -ECANCELED)
+			udp_recv_arm(x);
+		rv__udp_op_done(x);
+	}
+}
+
 /* ---- the loop ------------------------------------------------------- */
 
 static void be_conn_kill(rv_conn *c)
@@ -560,6 +711,14 @@ static void dispatch(struct uring *u, struct io_uring_cqe *cqe)
 	case TAG_ACCEPT:
 		on_accept(u, p, cqe->res, cqe->flags);
 		break;
+	case TAG_UDP_RECV:
+		on_udp_recv(u, p, cqe->res, cqe->flags);
+		break;
+	case TAG_UDP_SEND: {
+		struct rv__udp_send *op = p;
+		rv__udp_send_done(op->u, op, cqe->res);
+		break;
+	}
 	default:
 		break;
 	}
@@ -766,6 +925,7 @@ static int be_init(rv_loop *loop)
 	u->loop = loop;
 	u->ring.ring_fd = -1;
 	rv__list_init(&u->parked);
+	rv__list_init(&u->udp_parked);
 	loop->be_state = u;
 	err = setup_ring(u, &loop->cfg);
 	if (err) {
@@ -826,6 +986,9 @@ const struct rv__backend rv__backend_uring = {
 	.recv_stop = be_recv_stop,
 	.send_start = be_send_start,
 	.conn_kill = be_conn_kill,
+	.udp_start = be_udp_start,
+	.udp_stop = be_udp_stop,
+	.udp_send = be_udp_send,
 	.ring_fill = be_ring_fill,
 	.watch_eventfd = be_watch_eventfd,
 	.submit = be_submit,

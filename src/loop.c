@@ -184,6 +184,7 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	rv__list_init(&loop->conns);
 	rv__list_init(&loop->listeners);
 	rv__list_init(&loop->dirty);
+	rv__list_init(&loop->udps);
 	err = rv_pool_create(&loop->cfg.pool, &loop->pool);
 	if (err)
 		goto fail;
@@ -229,18 +230,20 @@ int rv_loop_shutdown(rv_loop *loop)
 	for (struct rv__link *n = loop->conns.next; n != &loop->conns;
 	     n = n->next)
 		rv__conn_cancel(rv__container_of(n, rv_conn, link));
+	rv__udp_close_all(loop);
 	/* Let the kernel finish every operation on those sockets: a buffer
 	 * it may still write into cannot be given back. */
 	deadline = now_s() + 10;
 	for (;;) {
 		rv__loop_flush_dirty(loop);
-		if (!loop->nconns && !loop->closing_listeners)
+		if (!loop->nconns && !loop->closing_listeners && !loop->nudps)
 			break;
 		if (now_s() > deadline) {
 			rv__log(RV_LOG_ERROR,
 				"rv_loop_shutdown: the kernel has not finished "
-				"%u connection(s) after 10 s",
-				loop->nconns);
+				"%u connection(s) and %u UDP socket(s) after "
+				"10 s",
+				loop->nconns, loop->nudps);
 			return -ETIMEDOUT;
 		}
 		loop->be->run_once(loop, 100);
@@ -317,8 +320,8 @@ uint32_t rv_loop_conn_count(const rv_loop *loop)
 
 /* ---- listeners ------------------------------------------------------ */
 
-static int parse_addr(const char *host, uint16_t port,
-		      struct sockaddr_storage *ss, socklen_t *len)
+int rv__parse_addr(const char *host, uint16_t port,
+		   struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -349,7 +352,7 @@ static int open_listen_socket(const char *host, uint16_t port, int *fd_out,
 	socklen_t len;
 	int one = 1, fd, err;
 
-	err = parse_addr(host, port, &ss, &len);
+	err = rv__parse_addr(host, port, &ss, &len);
 	if (err)
 		return err;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "ringview/conn.h"
 #include "ringview/loop.h"
+#include "ringview/udp.h"
 
 /* An intrusive doubly linked list node (libuv's queue, smaller). */
 struct rv__link {
@@ -89,6 +90,43 @@ struct rv_conn {
 	void *be;               /* backend's per-connection state, or NULL */
 };
 
+/* UDP socket flags. */
+#define RV__U_RECV_ARMED 0x1u /* receiving (backend's state) */
+#define RV__U_CLOSING 0x2u    /* close once sends are done */
+#define RV__U_PARKED 0x4u     /* waiting for buffers */
+#define RV__U_CLOSED 0x8u     /* on_close ran */
+
+/* Sends waiting per UDP socket before rv_udp_send drops (-ENOBUFS). */
+#define RV__UDP_MAX_QUEUED 4096u
+
+/* One datagram being sent: owns its view until the kernel is done. */
+struct rv__udp_send {
+	struct rv__link link; /* the backend's queue, when it keeps one */
+	rv_udp *u;
+	rv_view v;
+	struct sockaddr_storage peer;
+	struct msghdr msg;
+	struct iovec iov;
+};
+
+struct rv_udp {
+	rv_loop *loop;
+	int fd;
+	uint16_t port;
+	uint32_t flags;
+	uint32_t ops;        /* kernel operations outstanding */
+	uint32_t busy;       /* callbacks running: the socket stays */
+	uint32_t queued;     /* sends not completed */
+	int err;             /* reported to on_close */
+	const struct rv_udp_ops *cb;
+	void *user;
+	struct rv_udp_stats stats;
+	uint32_t drops_seen; /* SO_RXQ_OVFL's counter at the last datagram */
+	struct rv__link link;  /* loop->udps */
+	struct rv__link park;  /* backend's sockets waiting for buffers */
+	void *be;              /* backend's state, freed with the socket */
+};
+
 struct rv__backend {
 	const char *name;
 	int (*init)(rv_loop *loop);
@@ -105,6 +143,12 @@ struct rv__backend {
 	void (*send_start)(rv_conn *c);
 	/* Abandon every operation on |c| (the socket is shut down). */
 	void (*conn_kill)(rv_conn *c);
+	/* UDP: start receiving on |u| (0 or -errno); stop for good
+	 * (closing: cancel what is posted); send |op| (the backend owns it
+	 * and reports it with rv__udp_send_done). */
+	int (*udp_start)(rv_udp *u);
+	void (*udp_stop)(rv_udp *u);
+	void (*udp_send)(rv_udp *u, struct rv__udp_send *op);
 	/* Buffers kept in the kernel's ring (0 when there is none). */
 	uint32_t (*ring_fill)(const rv_loop *loop);
 
@@ -143,6 +187,8 @@ struct rv_loop {
 	struct rv__link conns;	    /* every open connection */
 	struct rv__link listeners;
 	struct rv__link dirty; /* connections with output to start */
+	struct rv__link udps;  /* UDP sockets not yet freed */
+	uint32_t nudps;
 	/* The application's libev loop the rv_loop runs on (ringview/ev.h),
 	 * or NULL when it runs by itself. */
 	struct ev_loop *ev_host;
@@ -167,6 +213,11 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 void rv__loop_why(rv_loop *loop, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* An IPv4 or IPv6 literal (NULL or "": 0.0.0.0) and |port| as a socket
+ * address; -EINVAL (logged) otherwise. */
+int rv__parse_addr(const char *host, uint16_t port,
+		   struct sockaddr_storage *ss, socklen_t *len);
+
 /* conn.c: the connection life cycle, shared by the backends. */
 rv_conn *rv__conn_accepted(rv_listener *l, int fd);
 /* Moves every view of |views| to the connection's input; |views| is left
@@ -178,6 +229,21 @@ void rv__conn_send_done(rv_conn *c);
 void rv__conn_op_done(rv_conn *c);
 void rv__loop_flush_dirty(rv_loop *loop);
 void rv__listener_op_done(rv_listener *l);
+
+/* udp.c: the UDP socket life cycle, shared by the backends. */
+/* Deliver a datagram (counts it; |v| goes to the application). */
+void rv__udp_deliver(rv_udp *u, rv_view v, const struct sockaddr *peer,
+		     socklen_t peer_len, bool truncated);
+/* The kernel's SO_RXQ_OVFL counter as of the last datagram. */
+void rv__udp_kernel_drops(rv_udp *u, uint32_t counter);
+/* A send is done (res: bytes or -errno): release and free |op|. */
+void rv__udp_send_done(rv_udp *u, struct rv__udp_send *op, int res);
+/* A kernel operation on |u| ended. */
+void rv__udp_op_done(rv_udp *u);
+/* Close every UDP socket of |loop| (shutdown). */
+void rv__udp_close_all(rv_loop *loop);
+/* Free |u| if it is closing and nothing refers to it any more. */
+void rv__udp_maybe_free(rv_udp *u);
 
 /* pool.c: what a backend needs of the pool. */
 int rv__pool_take_id(rv_pool *pool, uint32_t *id);

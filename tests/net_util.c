@@ -129,6 +129,11 @@ static void *server_main(void *arg)
 		if (err)
 			rv_loop_destroy(loop);
 	}
+	if (!err && s->setup) {
+		err = s->setup(s, loop);
+		if (err)
+			rv_loop_destroy(loop);
+	}
 	s->start_err = err;
 	if (!err) {
 		s->port = rv_listener_port(l);
@@ -148,9 +153,12 @@ static void *server_main(void *arg)
 		if (err)
 			return NULL;
 		/* The stop flag is checked at least every 20 ms. */
-		while (!s->stop)
+		while (!s->stop) {
 			if (rv_loop_run_once(loop, 20) < 0)
 				break;
+			if (s->on_tick)
+				s->on_tick(s, loop);
+		}
 	}
 	rv_loop_shutdown(loop);
 	rv_pool_stats(rv_loop_pool(loop), &s->final);

@@ -41,15 +41,23 @@ struct test_server;
 /* Called from an embedded server's own libev timer (see test_server). */
 typedef void (*test_tick_fn)(struct test_server *s, rv_loop *loop);
 
+typedef int (*test_setup_fn)(struct test_server *s, rv_loop *loop);
+
 struct test_server {
 	/* set before test_server_start */
 	struct rv_loop_config cfg;
 	const struct rv_conn_ops *ops; /* NULL: plain echo */
 	void *user;
+	/* Called on the server thread once the loop listens, before the
+	 * test goes on (e.g. to bind a UDP socket); its error fails the
+	 * start. May be NULL. */
+	test_setup_fn setup;
+	uint16_t udp_port; /* for the setup hook to fill in */
 	/* Embedded: the server thread owns a libev loop, attaches the rv_loop
 	 * to it (rv_loop_create_ev) and runs ev_run itself, with a timer of
 	 * its own every tick_ms (default 2) that counts ticks and calls
-	 * on_tick (may be NULL). */
+	 * on_tick (may be NULL). Not embedded, on_tick is called after every
+	 * rv_loop_run_once (at least every 20 ms). */
 	bool embed;
 	unsigned tick_ms;
 	test_tick_fn on_tick;

@@ -7,7 +7,10 @@
  *
  * Usage: ringview-echo [--host ADDR] [--port N] [--buffers N]
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
- *                      [--stats-interval SECONDS] [--help]
+ *                      [--stats-interval SECONDS] [--udp] [--help]
+ *
+ * With --udp it echoes datagrams instead: each one goes back to its
+ * sender as the same view it arrived in.
  *
  * Prints "listening on HOST:PORT" once ready, a stats line every
  * --stats-interval seconds (0: never) and on SIGUSR1, and the final stats
@@ -15,6 +18,7 @@
  * none). Exit status 0 after a clean shutdown.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +52,25 @@ static const struct rv_conn_ops echo_ops = {
 	.on_data = echo_data,
 };
 
+/* UDP: the datagram goes back to where it came from, as the same view.
+ * A truncated one is not echoed: it is not the datagram that was sent. */
+static void echo_datagram(rv_udp *u, rv_view v, const struct sockaddr *peer,
+			  socklen_t peer_len, unsigned flags)
+{
+	if (flags & RV_UDP_TRUNCATED) {
+		rv_view_release(&v);
+		return;
+	}
+	rv_udp_send(u, v, peer, peer_len); /* counts its own failures */
+}
+
+static const struct rv_udp_ops udp_echo_ops = {
+	.on_datagram = echo_datagram,
+};
+
+static rv_udp *udp_socket;           /* with --udp */
+static struct rv_udp_stats udp_last; /* its counters before shutdown */
+
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
@@ -58,6 +81,7 @@ static void usage(FILE *f, const char *argv0)
 		"  --buf-size BYTES        bytes per buffer (16384)\n"
 		"  --backend NAME          auto, uring or ev (auto)\n"
 		"  --stats-interval SECS   print stats every SECS, 0 = never (0)\n"
+		"  --udp                   echo UDP datagrams instead of TCP\n"
 		"  --help                  this text\n"
 		"SIGUSR1 prints stats; SIGINT/SIGTERM stop the server.\n",
 		argv0);
@@ -74,6 +98,19 @@ static void print_stats(rv_loop *loop, const char *when)
 	       when, rv_loop_conn_count(loop), (unsigned long long)ls.accepted,
 	       (unsigned long long)ls.sends, (unsigned long long)ls.zc_sends,
 	       (unsigned long long)ls.zc_copied, (unsigned long long)ls.parked);
+	if (udp_socket || udp_last.received) {
+		struct rv_udp_stats us = udp_last;
+		if (udp_socket)
+			rv_udp_stats(udp_socket, &us);
+		printf("udp: %llu datagrams in (%llu truncated, %llu dropped by "
+		       "the kernel), %llu out (%llu send errors, %llu dropped); ",
+		       (unsigned long long)us.received,
+		       (unsigned long long)us.truncated,
+		       (unsigned long long)us.kernel_drops,
+		       (unsigned long long)us.sent,
+		       (unsigned long long)us.send_errors,
+		       (unsigned long long)us.send_dropped);
+	}
 	rv_pool_stats_print(rv_loop_pool(loop), stdout);
 	fflush(stdout);
 }
@@ -107,6 +144,7 @@ int main(int argc, char **argv)
 		{"buf-size", required_argument, NULL, 's'},
 		{"backend", required_argument, NULL, 'B'},
 		{"stats-interval", required_argument, NULL, 'i'},
+		{"udp", no_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -121,7 +159,8 @@ int main(int argc, char **argv)
 	unsigned long port = 7000;
 	double interval = 0, next_stats;
 	struct sigaction sa;
-	rv_listener *listener;
+	rv_listener *listener = NULL;
+	bool udp = false;
 	rv_loop *loop;
 	int opt, err;
 
@@ -132,6 +171,7 @@ int main(int argc, char **argv)
 		case 'b': cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 's': cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'i': interval = strtod(optarg, NULL); break;
+		case 'u': udp = true; break;
 		case 'B':
 			if (parse_backend(optarg, &cfg.backend)) {
 				fprintf(stderr, "unknown backend '%s'\n", optarg);
@@ -152,11 +192,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot start: %s\n", rv_strerror(err));
 		return 1;
 	}
-	err = rv_listen_tcp(loop, host, (uint16_t)port, &echo_ops, NULL,
-			    &listener);
+	if (udp)
+		err = rv_udp_bind(loop, host, (uint16_t)port, &udp_echo_ops,
+				  NULL, &udp_socket);
+	else
+		err = rv_listen_tcp(loop, host, (uint16_t)port, &echo_ops,
+				    NULL, &listener);
 	if (err) {
-		fprintf(stderr, "cannot listen on %s:%lu: %s\n", host, port,
-			rv_strerror(err));
+		fprintf(stderr, "cannot listen on %s%s:%lu: %s\n",
+			udp ? "udp " : "", host, port, rv_strerror(err));
 		rv_loop_destroy(loop);
 		return 1;
 	}
@@ -168,8 +212,9 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	printf("listening on %s:%u (backend %s)\n", host,
-	       rv_listener_port(listener), rv_loop_backend_name(loop));
+	printf("listening on %s%s:%u (backend %s)\n", udp ? "udp " : "", host,
+	       udp ? rv_udp_port(udp_socket) : rv_listener_port(listener),
+	       rv_loop_backend_name(loop));
 	fflush(stdout);
 
 	next_stats = now_s() + interval;
@@ -191,6 +236,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (udp_socket)
+		rv_udp_stats(udp_socket, &udp_last);
+	udp_socket = NULL; /* freed by the shutdown */
 	rv_loop_shutdown(loop);
 	print_stats(loop, "final");
 	if (rv_pool_leak_report(rv_loop_pool(loop), stdout) > 0) {

@@ -22,6 +22,7 @@
 #include "cursor.h"
 #include "loop.h"
 #include "conn.h"
+#include "udp.h"
 #include "pipeline.h"
 #include "http.h"
 
