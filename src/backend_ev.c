@@ -539,12 +539,31 @@ static int be_run_once(rv_loop *loop, int timeout_ms)
 	return (int)e->nevents;
 }
 
+static void on_wake(struct ev_loop *evl, ev_io *w, int revents)
+{
+	(void)evl;
+	(void)revents;
+	rv__loop_collect(w->data);
+}
+
+static int be_watch_wake(rv_loop *loop, int fd)
+{
+	struct evb *e = E(loop);
+
+	ev_io_init(&e->wake, on_wake, fd, EV_READ);
+	e->wake.data = loop;
+	ev_io_start(e->evl, &e->wake);
+	return 0;
+}
+
 static void be_fini(rv_loop *loop)
 {
 	struct evb *e = E(loop);
 
 	if (!e)
 		return;
+	if (loop->wake_fd >= 0)
+		ev_io_stop(e->evl, &e->wake);
 	/* Views the application still holds now recycle to the free list. */
 	rv__pool_set_recycle_hook(loop->pool, NULL, NULL);
 	ev_prepare_stop(e->evl, &e->prepare);
@@ -636,5 +655,6 @@ const struct rv__backend rv__backend_ev = {
 	.udp_start = rv__ev_udp_start,
 	.udp_stop = rv__ev_udp_stop,
 	.udp_send = rv__ev_udp_send,
+	.watch_wake = be_watch_wake,
 	.ring_fill = be_ring_fill,
 };

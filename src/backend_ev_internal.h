@@ -25,6 +25,7 @@ struct evb {
 	ev_timer timeout;	/* run_once's time limit */
 	struct rv__link parked; /* connections waiting for buffers, FIFO */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
+	ev_io wake;		/* releases on other threads (loop->wake_fd) */
 };
 
 static inline struct evb *E(const rv_loop *loop)

@@ -18,6 +18,7 @@
  * zero-copy sends until the kernel's notification.
  */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ enum tag {
 	TAG_IGNORE = 4,
 	TAG_UDP_RECV = 5,
 	TAG_UDP_SEND = 6,
+	TAG_WAKE = 7,
 };
 #define TAG_MASK 7ull
 
@@ -688,6 +690,32 @@ static void on_udp_recv(struct uring *u, rv_udp *x, int res, uint32_t flags)
 	}
 }
 
+/* ---- releases on other threads -------------------------------------- */
+
+static void wake_arm(struct uring *u)
+{
+	struct io_uring_sqe *sqe = get_sqe(u);
+
+	io_uring_prep_poll_multishot(sqe, u->loop->wake_fd, POLLIN);
+	io_uring_sqe_set_data64(sqe, ud(u->loop, TAG_WAKE));
+}
+
+static int be_watch_wake(rv_loop *loop, int fd)
+{
+	(void)fd; /* loop->wake_fd */
+	wake_arm(U(loop));
+	return 0;
+}
+
+static void on_wake(struct uring *u, int res, uint32_t flags)
+{
+	if (res > 0)
+		rv__loop_collect(u->loop);
+	if (!(flags & IORING_CQE_F_MORE) && res != -ECANCELED &&
+	    !u->loop->destroying)
+		wake_arm(u);
+}
+
 /* ---- the loop ------------------------------------------------------- */
 
 static void be_conn_kill(rv_conn *c)
@@ -710,6 +738,9 @@ static void dispatch(struct uring *u, struct io_uring_cqe *cqe)
 		break;
 	case TAG_ACCEPT:
 		on_accept(u, p, cqe->res, cqe->flags);
+		break;
+	case TAG_WAKE:
+		on_wake(u, cqe->res, cqe->flags);
 		break;
 	case TAG_UDP_RECV:
 		on_udp_recv(u, p, cqe->res, cqe->flags);
@@ -989,6 +1020,7 @@ const struct rv__backend rv__backend_uring = {
 	.udp_start = be_udp_start,
 	.udp_stop = be_udp_stop,
 	.udp_send = be_udp_send,
+	.watch_wake = be_watch_wake,
 	.ring_fill = be_ring_fill,
 	.watch_eventfd = be_watch_eventfd,
 	.submit = be_submit,

@@ -63,7 +63,7 @@ static void push_back(rv_chain *c, rv_view *v)
 			c->_len += v->len;
 			/* last now covers v's bytes; drop v's extra reference
 			 * without un-counting those bytes. */
-			v->_buf->_live += v->len;
+			rv__buf_live_add(v->_buf, (int64_t)v->len);
 			rv_view_release(v);
 			return;
 		}

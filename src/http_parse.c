@@ -77,10 +77,7 @@ static void own_fields(struct rv_http_request *r)
 
 	if (!b)
 		return; /* a head that is no buffer's: nothing to count */
-	if (b->_refs > UINT32_MAX - n)
-		rv__panic_underflow(b, "reference count overflow in rv_http_parse");
-	b->_refs += n;
-	b->_live += r->_field_bytes;
+	rv__buf_refs_add(b, n, r->_field_bytes);
 	if (RV_UNLIKELY(b->_flags & RV__BUF_TRACKED))
 		for (uint32_t i = 0; i < n; i++)
 			field_view(r, i)->_site = rv__track_add(b, RV__SITE);
@@ -169,10 +166,7 @@ void rv_http_request_free(struct rv_http_request *r)
 	}
 	if (n) {
 		/* The head holds one more reference than its fields. */
-		if (RV_UNLIKELY(b->_refs <= n))
-			rv__panic_underflow(b, "rv_http_request_free");
-		b->_refs -= n;
-		b->_live -= live;
+		rv__buf_refs_drop(b, n, live);
 	}
 	rv_view_release(&r->head);
 	rv_chain_release(&r->body);

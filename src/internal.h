@@ -5,6 +5,7 @@
 #ifndef RINGVIEW_INTERNAL_H
 #define RINGVIEW_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,16 @@ void rv__log(enum rv_log_level level, const char *fmt, ...)
 bool rv__log_enabled(enum rv_log_level level);
 __attribute__((noreturn, cold, format(printf, 1, 2))) void
 rv__panic(const char *fmt, ...);
+
+/* ---- threads -------------------------------------------------------- */
+
+/* A thread's identity: the address of a thread-local byte (one instruction
+ * to compute, unique among live threads). */
+extern __thread char rv__thread_tag __attribute__((tls_model("initial-exec")));
+static inline const void *rv__thread_self(void)
+{
+	return &rv__thread_tag;
+}
 
 /* ---- small-object arena (small.c) ----------------------------------- */
 
@@ -44,6 +55,8 @@ void rv__small_each_held(const struct rv__small *sm,
 			 void *ctx);
 
 /* ---- reference-site tracking (track.c) ------------------------------ */
+/* A tracked buffer of an RV_POOL_ATOMIC pool has its list guarded by the
+ * pool's lock; elsewhere a list is touched only by the owning thread. */
 
 struct rv__track_ent {
 	uint16_t site;
@@ -79,6 +92,9 @@ struct rv_pool {
 	uint32_t pin_ratio;
 	bool hugepages;
 	bool tracking;
+	bool atomic;             /* RV_POOL_ATOMIC */
+	const void *owner;       /* rv__thread_self() of the owning thread;
+				    read with relaxed atomics */
 
 	struct rv_buf *bufs;     /* one header per buffer, off the data pages */
 	uint32_t *free_ids;      /* stack: most recently used on top */
@@ -96,9 +112,87 @@ struct rv_pool {
 
 	struct rv__track_buf *track; /* per buffer, when tracking */
 	struct rv__small small;
+
+	/* RV_POOL_ATOMIC (remote.c): buffers and chunks whose last reference
+	   went away on another thread wait on |remote|, a lock-free stack
+	   (linked through |remote_next| by id for buffers, through their
+	   first bytes for small chunks) that the owner takes whole. */
+	struct rv_buf *remote;
+	struct rv_buf **remote_next;
+	uint32_t remote_busy;     /* foreign threads inside a push */
+	uint64_t remote_recycles; /* owner only */
+	pthread_mutex_t lock;     /* track lists of atomic pools; the hook */
+	void (*remote_hook)(void *ctx);
+	void *remote_ctx;
 };
 
-/* Recycling happens here and only here (called from rv__buf_recycle). */
+/* True on the pool's owning thread. */
+static inline bool rv__pool_is_owner(const struct rv_pool *p)
+{
+	return __atomic_load_n(&p->owner, __ATOMIC_RELAXED) == rv__thread_self();
+}
+
+/* Abort: |what| ran for buffer |id| of |p| on a thread that does not own
+ * it. Names the cause and the fix. */
+__attribute__((noreturn, cold)) void
+rv__pool_panic_foreign(const struct rv_pool *p, uint32_t id, const char *what);
+
+/* Abort unless on |p|'s owning thread (cheap; for out-of-line paths). */
+static inline void rv__pool_check_owner(const struct rv_pool *p, uint32_t id,
+					const char *what)
+{
+	if (RV_UNLIKELY(!rv__pool_is_owner(p)))
+		rv__pool_panic_foreign(p, id, what);
+}
+
+/* ---- threads and the remote list (remote.c) --------------------------- */
+
+/*
+ * rv__pool_set_owner makes the calling thread |p|'s owner: the one that
+ * takes and recycles its buffers. The loop calls it when it runs on a
+ * thread other than the one that created it. Hand-over must be ordered
+ * (thread creation or a lock) with the old owner's last use.
+ */
+void rv__pool_set_owner(rv_pool *p);
+
+/*
+ * A remote hook runs on the thread that queued a buffer for the owner,
+ * once per transition of the remote list from empty to non-empty, so the
+ * owner can be woken once per batch (an eventfd write). It runs under the
+ * pool's lock: it must be short and must not touch views of the pool.
+ */
+typedef void (*rv__remote_hook)(void *ctx);
+
+/* rv__pool_set_remote_hook sets (fn NULL: clears) the hook. When it
+ * returns, the old hook is not running and will not run again. */
+void rv__pool_set_remote_hook(rv_pool *p, rv__remote_hook fn, void *ctx);
+
+/* rv__pool_drain_remote recycles everything queued by other threads and
+ * returns how many; owner only (aborts elsewhere). 0 for plain pools. */
+uint32_t rv__pool_drain_remote(rv_pool *p);
+
+/* The same, for rv_pool_destroy (says so when on the wrong thread). */
+uint32_t rv__pool_drain_for_destroy(rv_pool *p);
+
+/* The last reference of |b|, a buffer or chunk of an atomic pool, went
+ * away: recycle it here on the owner, else queue it for the owner. */
+void rv__buf_last_ref(struct rv_buf *b);
+
+/* Wait until no foreign thread is inside a push (before freeing |p|). */
+void rv__pool_remote_quiesce(rv_pool *p);
+
+/*
+ * rv__buf_refs_add takes |n| more references on |b| covering |live| more
+ * bytes; rv__buf_refs_drop gives back |n| of them, which must leave at
+ * least one (it never recycles). Batch changes for callers that count
+ * several views at once (the HTTP parser's fields); atomic when |b|'s
+ * pool is. Site tracking stays the caller's.
+ */
+void rv__buf_refs_add(struct rv_buf *b, uint32_t n, uint64_t live);
+void rv__buf_refs_drop(struct rv_buf *b, uint32_t n, uint64_t live);
+
+/* Recycling happens here and only here (called from rv__buf_recycle), on
+ * the owning thread (checked in every build). */
 void rv__pool_recycle(struct rv_pool *pool, struct rv_buf *b);
 
 /* Record a copy of |n| bytes made on behalf of views of |pool| (may be

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,6 +170,47 @@ static int start_backend(rv_loop *loop)
 	return err;
 }
 
+/* Another thread released the last view of one of our buffers (it may
+ * call this from any thread): wake the loop, which recycles it. */
+static void wake_owner(void *ctx)
+{
+	rv_loop *loop = ctx;
+	uint64_t one = 1;
+
+	if (write(loop->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, so a wake-up is pending. */
+	}
+}
+
+void rv__loop_collect(rv_loop *loop)
+{
+	uint64_t n;
+
+	if (read(loop->wake_fd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: collected already. */
+	}
+	rv__pool_drain_remote(loop->pool);
+}
+
+/* An RV_POOL_ATOMIC pool: views may be released on other threads, which
+ * queue the buffers to us and wake us through an eventfd. */
+static int watch_remote_releases(rv_loop *loop)
+{
+	int err;
+
+	loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (loop->wake_fd < 0)
+		return -errno;
+	err = loop->be->watch_wake(loop, loop->wake_fd);
+	if (err) {
+		close(loop->wake_fd);
+		loop->wake_fd = -1;
+		return err;
+	}
+	rv__pool_set_remote_hook(loop->pool, wake_owner, loop);
+	return 0;
+}
+
 int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 		    rv_loop **out)
 {
@@ -188,9 +230,17 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	err = rv_pool_create(&loop->cfg.pool, &loop->pool);
 	if (err)
 		goto fail;
+	loop->wake_fd = -1;
 	err = start_backend(loop);
 	if (err)
 		goto fail;
+	if (loop->cfg.pool.flags & RV_POOL_ATOMIC) {
+		err = watch_remote_releases(loop);
+		if (err) {
+			loop->be->fini(loop);
+			goto fail;
+		}
+	}
 	rv__log(RV_LOG_DEBUG, "loop %p runs on the %s backend%s", (void *)loop,
 		loop->be->name,
 		ev_host ? ", inside the application's libev loop" : "");
@@ -250,6 +300,15 @@ int rv_loop_shutdown(rv_loop *loop)
 	}
 	loop->be->fini(loop);
 	loop->be_state = NULL;
+	if (loop->wake_fd >= 0) {
+		/* What other threads released so far is recycled now; what
+		 * they release later waits in the pool's queue for
+		 * rv_pool_destroy (or rv_pool_collect). */
+		rv__pool_set_remote_hook(loop->pool, NULL, NULL);
+		rv__pool_drain_remote(loop->pool);
+		close(loop->wake_fd);
+		loop->wake_fd = -1;
+	}
 	return 0;
 }
 
@@ -275,6 +334,14 @@ int rv_loop_run_once(rv_loop *loop, int timeout_ms)
 
 	if (loop->destroying)
 		return -ESHUTDOWN;
+	if (!loop->owned) {
+		/* The thread that runs the loop owns its pool (it may have
+		 * been made on another). */
+		rv__pool_set_owner(loop->pool);
+		loop->owned = true;
+	}
+	if (loop->wake_fd >= 0)
+		rv__pool_drain_remote(loop->pool);
 	rv__loop_flush_dirty(loop);
 	n = loop->be->run_once(loop, timeout_ms);
 	rv__loop_flush_dirty(loop);

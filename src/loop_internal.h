@@ -149,6 +149,10 @@ struct rv__backend {
 	int (*udp_start)(rv_udp *u);
 	void (*udp_stop)(rv_udp *u);
 	void (*udp_send)(rv_udp *u, struct rv__udp_send *op);
+	/* Watch |fd|, an eventfd other threads write to when they released
+	 * the last view of a buffer of this loop's (RV_POOL_ATOMIC) pool:
+	 * call rv__loop_collect when it is readable. */
+	int (*watch_wake)(rv_loop *loop, int fd);
 	/* Buffers kept in the kernel's ring (0 when there is none). */
 	uint32_t (*ring_fill)(const rv_loop *loop);
 
@@ -189,6 +193,8 @@ struct rv_loop {
 	struct rv__link dirty; /* connections with output to start */
 	struct rv__link udps;  /* UDP sockets not yet freed */
 	uint32_t nudps;
+	int wake_fd;           /* eventfd for releases on other threads */
+	bool owned;            /* the pool belongs to the running thread */
 	/* The application's libev loop the rv_loop runs on (ringview/ev.h),
 	 * or NULL when it runs by itself. */
 	struct ev_loop *ev_host;
@@ -212,6 +218,9 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
  */
 void rv__loop_why(rv_loop *loop, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Recycle what other threads released (the wake fd fired). */
+void rv__loop_collect(rv_loop *loop);
 
 /* An IPv4 or IPv6 literal (NULL or "": 0.0.0.0) and |port| as a socket
  * address; -EINVAL (logged) otherwise. */

@@ -1,6 +1,7 @@
 /*
  * pool.c - the arena of receive buffers: creation, the free list, the one
- * place where buffers are recycled, stats and the leak report.
+ * place where buffers are recycled, stats and the leak report. What other
+ * threads release into an RV_POOL_ATOMIC pool is in remote.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -88,6 +89,9 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 	p->size = c.size;
 	p->pin_ratio = c.pin_ratio;
 	p->tracking = tracking_wanted(c.flags);
+	p->atomic = (c.flags & RV_POOL_ATOMIC) != 0;
+	p->owner = rv__thread_self();
+	pthread_mutex_init(&p->lock, NULL);
 
 	err = map_arena(p, (size_t)c.count * c.size, c.flags & RV_POOL_HUGEPAGES);
 	if (err)
@@ -102,6 +106,11 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 		if (!p->track)
 			goto fail;
 	}
+	if (p->atomic) {
+		p->remote_next = calloc(c.count, sizeof(*p->remote_next));
+		if (!p->remote_next)
+			goto fail;
+	}
 	for (uint32_t i = 0; i < c.count; i++) {
 		struct rv_buf *b = &p->bufs[i];
 		b->_base = p->arena + (size_t)i * c.size;
@@ -110,7 +119,8 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 		b->_cap = c.size;
 		b->_id = i;
 		b->_kind = RV__BUF_POOL;
-		b->_flags = p->tracking ? RV__BUF_TRACKED : 0;
+		b->_flags = (uint16_t)((p->tracking ? RV__BUF_TRACKED : 0) |
+				       (p->atomic ? RV__BUF_ATOMIC : 0));
 		/* Stack order: id 0 is on top, so ids are handed out in order. */
 		p->free_ids[i] = c.count - 1 - i;
 	}
@@ -123,6 +133,8 @@ fail:
 	free(p->bufs);
 	free(p->free_ids);
 	free(p->track);
+	free(p->remote_next);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return err;
 }
@@ -149,6 +161,7 @@ int rv_pool_destroy(rv_pool *p)
 {
 	if (!p)
 		return 0;
+	rv__pool_drain_for_destroy(p); /* checks the thread */
 	if (p->in_use || p->small.held) {
 		rv__log(RV_LOG_ERROR,
 			"rv_pool_destroy: %u buffer(s) and %u small chunk(s) "
@@ -160,11 +173,15 @@ int rv_pool_destroy(rv_pool *p)
 	if (p->track)
 		for (uint32_t i = 0; i < p->count; i++)
 			rv__track_free(&p->track[i]);
+	/* The last pusher may still be in the hook, under the lock. */
+	rv__pool_remote_quiesce(p);
 	rv__small_destroy(&p->small);
 	munmap(p->arena, p->arena_len);
 	free(p->bufs);
 	free(p->free_ids);
 	free(p->track);
+	free(p->remote_next);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return 0;
 }
@@ -173,6 +190,8 @@ int rv__pool_get(rv_pool *p, rv_view *out, const char *site)
 {
 	struct rv_buf *b;
 
+	if (p->atomic)
+		rv__pool_check_owner(p, UINT32_MAX, "rv_pool_get");
 	if (RV_UNLIKELY(p->nfree == 0)) {
 		p->enobufs++;
 		return -ENOBUFS;
@@ -191,6 +210,8 @@ int rv__pool_get(rv_pool *p, rv_view *out, const char *site)
 
 void rv__pool_recycle(struct rv_pool *p, struct rv_buf *b)
 {
+	/* The last release of a plain pool's view on another thread. */
+	rv__pool_check_owner(p, b->_id, "release of the last view");
 	/* A new generation makes every stale copy of an old view detectable. */
 	b->_gen++;
 	b->_live = 0;
@@ -207,6 +228,12 @@ void rv__pool_count_copy(struct rv_pool *p, size_t n, bool pullup)
 {
 	if (!p)
 		return;
+	if (p->atomic) { /* pullup of shared views runs on any thread */
+		__atomic_fetch_add(&p->bytes_copied, n, __ATOMIC_RELAXED);
+		if (pullup)
+			__atomic_fetch_add(&p->pullup_copies, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	p->bytes_copied += n;
 	if (pullup)
 		p->pullup_copies++;
@@ -215,6 +242,17 @@ void rv__pool_count_copy(struct rv_pool *p, size_t n, bool pullup)
 uint32_t rv_pool_buf_size(const rv_pool *p)
 {
 	return p->size;
+}
+
+/* Counts other threads may change at the same time (atomic pools). */
+static uint32_t buf_refs(const struct rv_buf *b)
+{
+	return __atomic_load_n(&b->_refs, __ATOMIC_RELAXED);
+}
+
+static uint64_t buf_live(const struct rv_buf *b)
+{
+	return __atomic_load_n(&b->_live, __ATOMIC_RELAXED);
 }
 
 void rv_pool_stats(const rv_pool *p, struct rv_pool_stats *st)
@@ -229,18 +267,21 @@ void rv_pool_stats(const rv_pool *p, struct rv_pool_stats *st)
 	st->enobufs = p->enobufs;
 	st->recycles = p->recycles;
 	st->bytes_received = p->bytes_received;
-	st->bytes_copied = p->bytes_copied;
-	st->pullup_copies = p->pullup_copies;
+	st->bytes_copied = __atomic_load_n(&p->bytes_copied, __ATOMIC_RELAXED);
+	st->pullup_copies = __atomic_load_n(&p->pullup_copies, __ATOMIC_RELAXED);
 	st->compactions = p->compactions;
 	st->small_held = p->small.held;
 	st->small_bytes = p->small.bytes;
 	st->hugepages = p->hugepages;
 	st->tracking = p->tracking;
+	st->atomic = p->atomic;
+	st->remote_recycles = p->remote_recycles;
 	for (uint32_t i = 0; i < p->count; i++) {
 		const struct rv_buf *b = &p->bufs[i];
-		if (b->_refs && b->_live * p->pin_ratio <= p->size) {
+		uint64_t live = buf_live(b);
+		if (buf_refs(b) && live * p->pin_ratio <= p->size) {
 			st->pinned++;
-			st->pinned_bytes += b->_live;
+			st->pinned_bytes += live;
 		}
 	}
 }
@@ -269,6 +310,8 @@ static void report_sites(const rv_pool *p, uint32_t id, FILE *f)
 	if (!p->track)
 		return;
 	t = &p->track[id];
+	if (p->atomic)
+		pthread_mutex_lock((pthread_mutex_t *)(uintptr_t)&p->lock);
 	fputs("; taken at", f);
 	for (uint32_t i = 0; i < t->len; i++) {
 		const char *stage = rv__track_site_stage(t->ents[i].site);
@@ -277,6 +320,8 @@ static void report_sites(const rv_pool *p, uint32_t id, FILE *f)
 			stage ? " in stage " : "", stage ? stage : "",
 			t->ents[i].count);
 	}
+	if (p->atomic)
+		pthread_mutex_unlock((pthread_mutex_t *)(uintptr_t)&p->lock);
 }
 
 static void report_chunk(void *ctx, const struct rv_buf *b)
@@ -286,7 +331,7 @@ static void report_chunk(void *ctx, const struct rv_buf *b)
 	fprintf(f,
 		"small chunk %u (%u-byte class) held: %u reference(s), %llu "
 		"byte(s) in views\n",
-		b->_id, b->_cap, b->_refs, (unsigned long long)b->_live);
+		b->_id, b->_cap, buf_refs(b), (unsigned long long)buf_live(b));
 }
 
 int rv_pool_leak_report(const rv_pool *p, FILE *f)
@@ -295,14 +340,15 @@ int rv_pool_leak_report(const rv_pool *p, FILE *f)
 
 	for (uint32_t i = 0; i < p->count; i++) {
 		const struct rv_buf *b = &p->bufs[i];
-		if (!b->_refs)
+		uint32_t refs = buf_refs(b);
+		if (!refs)
 			continue;
 		n++;
 		fprintf(f,
 			"buffer %u held: %u reference(s), %u by sends, %llu "
 			"byte(s) in views, generation %u",
-			b->_id, b->_refs, b->_sending,
-			(unsigned long long)b->_live, b->_gen);
+			b->_id, refs, b->_sending,
+			(unsigned long long)buf_live(b), b->_gen);
 		report_sites(p, i, f);
 		fputc('\n', f);
 	}
@@ -337,7 +383,7 @@ void rv__pool_view(rv_pool *p, uint32_t id, uint32_t off, uint32_t len,
 {
 	struct rv_buf *b = &p->bufs[id];
 
-	if (b->_refs == 0 && ++p->in_use > p->high_water)
+	if (buf_refs(b) == 0 && ++p->in_use > p->high_water)
 		p->high_water = p->in_use;
 	out->data = b->_base + off;
 	out->len = len;

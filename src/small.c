@@ -7,7 +7,9 @@
  * chunk is a buffer like any other, with its own header, reference count
  * and generation, and goes back to its class's free stack at its last
  * release. Slabs live until the pool is destroyed, so a stale view of a
- * recycled chunk is still caught by its generation.
+ * recycled chunk is still caught by its generation. The arena is the
+ * owning thread's: chunks of an RV_POOL_ATOMIC pool are atomic like its
+ * buffers, and those released elsewhere come back through the remote list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -67,6 +69,7 @@ static int grow(struct rv_pool *pool, unsigned cls)
 			._cap = size,
 			._id = sm->next_id + i,
 			._kind = RV__BUF_SMALL,
+			._flags = pool->atomic ? RV__BUF_ATOMIC : 0,
 		};
 		/* A free chunk's first bytes link it to the next free one. */
 		*(struct rv_buf **)(void *)b->_base = sm->free[cls];
@@ -84,6 +87,8 @@ struct rv_buf *rv__small_alloc(struct rv_pool *pool, size_t len)
 
 	if (cls >= RV__SMALL_CLASSES)
 		return NULL;
+	rv__pool_check_owner(pool, UINT32_MAX,
+			     "rv_view_compact or rv_pool_get_small");
 	if (!sm->free[cls] && grow(pool, cls) != 0)
 		return NULL;
 	b = sm->free[cls];
@@ -97,6 +102,7 @@ void rv__small_recycle(struct rv_pool *pool, struct rv_buf *b)
 	struct rv__small *sm = &pool->small;
 	unsigned cls = class_of(b->_cap);
 
+	rv__pool_check_owner(pool, b->_id, "release of the last view of a small chunk");
 	b->_gen++;
 	b->_live = 0;
 	*(struct rv_buf **)(void *)b->_base = sm->free[cls];
@@ -123,6 +129,6 @@ void rv__small_each_held(const struct rv__small *sm,
 {
 	for (const struct rv__small_slab *s = sm->slabs; s; s = s->next)
 		for (uint32_t i = 0; i < s->nchunks; i++)
-			if (s->hdr[i]._refs)
+			if (__atomic_load_n(&s->hdr[i]._refs, __ATOMIC_RELAXED))
 				fn(ctx, &s->hdr[i]);
 }

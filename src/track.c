@@ -9,6 +9,11 @@
  * bits. Each tracked buffer keeps a short list of (site, count) pairs: +1
  * when a view takes a reference there, -1 when that view is released. A
  * leak report prints what is left.
+ *
+ * The lists of an RV_POOL_ATOMIC pool's buffers change on any thread,
+ * under the pool's lock. Those of a plain pool change only on its owning
+ * thread, and this is where debug builds (which track by default) catch a
+ * view of a plain pool retained, sliced or released on another thread.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -92,6 +97,23 @@ static struct rv__track_buf *track_of(struct rv_buf *b)
 }
 
 static uint16_t add_entry(struct rv__track_buf *t, uint16_t idx);
+static void drop_entry(struct rv_buf *b, struct rv__track_buf *t,
+		       uint16_t site);
+
+/* Take the list's lock (atomic pools) or check the thread (plain ones). */
+static void list_enter(struct rv_buf *b, const char *what)
+{
+	if (b->_flags & RV__BUF_ATOMIC)
+		pthread_mutex_lock(&b->_pool->lock);
+	else
+		rv__pool_check_owner(b->_pool, b->_id, what);
+}
+
+static void list_leave(struct rv_buf *b)
+{
+	if (b->_flags & RV__BUF_ATOMIC)
+		pthread_mutex_unlock(&b->_pool->lock);
+}
 
 uint16_t rv__track_add(struct rv_buf *b, const char *site)
 {
@@ -100,7 +122,10 @@ uint16_t rv__track_add(struct rv_buf *b, const char *site)
 
 	if (!t)
 		return idx;
-	return add_entry(t, idx);
+	list_enter(b, "a view (retain, slice or get) was taken");
+	idx = add_entry(t, idx);
+	list_leave(b);
+	return idx;
 }
 
 /* Count one more reference at |idx| in |t|. */
@@ -134,6 +159,14 @@ void rv__track_drop(struct rv_buf *b, uint16_t site)
 
 	if (!t)
 		return;
+	list_enter(b, "rv_view_release");
+	drop_entry(b, t, site);
+	list_leave(b);
+}
+
+static void drop_entry(struct rv_buf *b, struct rv__track_buf *t,
+		       uint16_t site)
+{
 	for (uint32_t i = 0; i < t->len; i++) {
 		if (t->ents[i].site != site)
 			continue;
@@ -158,8 +191,11 @@ uint16_t rv__track_retag(struct rv_buf *b, uint16_t site, const char *tag)
 
 	if (!t || idx == site)
 		return idx;
-	rv__track_drop(b, site);
-	return add_entry(t, idx);
+	list_enter(b, "rv_view_tag");
+	drop_entry(b, t, site);
+	idx = add_entry(t, idx);
+	list_leave(b);
+	return idx;
 }
 
 void rv__track_free(struct rv__track_buf *t)

@@ -126,7 +126,8 @@ void rv_view_hexdump(const rv_view *v, FILE *f)
 	}
 	fprintf(f, "view of buffer %u (kind %u, generation %u, %u refs%s): "
 		   "%zu bytes at offset %zu\n",
-		b->_id, b->_kind, v->_gen, b->_refs,
+		b->_id, b->_kind, v->_gen,
+		__atomic_load_n(&b->_refs, __ATOMIC_RELAXED),
 		(v->_flags & RV_VIEW_READONLY) ? ", read-only" : "", v->len,
 		(size_t)(v->data - b->_base));
 	for (size_t off = 0; off < v->len; off += 16) {

@@ -10,8 +10,20 @@
  * last reference is released. A backend may take over where recycled ids
  * go (the io_uring backend puts them back in its buffer ring).
  *
- * A pool is single-threaded: all views of its buffers must be retained and
- * released on the thread that owns it.
+ * Threads. A pool belongs to the thread that created it (an rv_loop takes
+ * its pool over when it runs on another thread). Only that thread takes
+ * buffers from it (rv_pool_get, receives), compacts into it and recycles
+ * its buffers. By default its reference counts are plain integers: every
+ * view of its buffers must be retained, sliced and released on the owning
+ * thread, and a release elsewhere aborts (debug builds check every
+ * reference change, all builds check the last release).
+ *
+ * A pool created with RV_POOL_ATOMIC has atomic reference counts: its
+ * views may be handed to other threads (worker stages) and retained,
+ * sliced and released there. When the last reference goes away on another
+ * thread, the buffer is queued to the owner, which recycles it the next
+ * time it collects: an rv_loop does that for you; a pool used without a
+ * loop calls rv_pool_collect on its owning thread.
  */
 #ifndef RINGVIEW_POOL_H
 #define RINGVIEW_POOL_H
@@ -38,6 +50,10 @@ typedef struct rv_pool rv_pool;
 #define RV_POOL_TRACK_REFS 0x2u
 /* Never record reference sites, even in debug builds. */
 #define RV_POOL_NO_TRACK_REFS 0x4u
+/* Atomic reference counts: views may be retained and released on other
+ * threads; the owning thread recycles what they release (rv_pool_collect).
+ * Reference changes cost an atomic operation each. */
+#define RV_POOL_ATOMIC 0x8u
 
 #define RV_POOL_MAX_COUNT 32768u        /* a buffer ring's entry limit */
 #define RV_POOL_MAX_SIZE (1u << 30)
@@ -73,6 +89,10 @@ struct rv_pool_stats {
 	uint64_t small_bytes;   /* bytes of small-arena slabs allocated */
 	bool hugepages;         /* arena is on huge pages */
 	bool tracking;          /* reference sites are recorded */
+	bool atomic;            /* created with RV_POOL_ATOMIC */
+	/* buffers and chunks released last on another thread and recycled
+	   by the owner (included in recycles for buffers) */
+	uint64_t remote_recycles;
 };
 
 /*
@@ -86,7 +106,8 @@ RV_EXPORT int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out);
  * rv_pool_destroy frees |pool| when no buffer is held. When views remain,
  * it logs a leak report (rv_pool_leak_report) at RV_LOG_ERROR, frees
  * nothing and returns -EBUSY: release them and call it again. NULL is a
- * no-op.
+ * no-op. Call it on the owning thread; it first recycles what other
+ * threads released (rv_pool_collect).
  */
 RV_EXPORT int rv_pool_destroy(rv_pool *pool);
 
@@ -111,8 +132,16 @@ RV_EXPORT int rv__pool_get(rv_pool *pool, rv_view *out, const char *site);
 RV_EXPORT int rv__pool_get_small(rv_pool *pool, size_t len, rv_view *out,
 				 const char *site);
 
+/*
+ * rv_pool_collect recycles every buffer and small chunk of |pool| whose
+ * last view was released on another thread since the last collect, and
+ * returns how many. Call it on the owning thread (elsewhere it aborts); an
+ * rv_loop does it for you. Returns 0 for a pool without RV_POOL_ATOMIC.
+ */
+RV_EXPORT uint32_t rv_pool_collect(rv_pool *pool);
+
 /* rv_pool_stats fills |*st| with the pool's counters. The pinning fields
- * cost one pass over the held buffers. */
+ * cost one pass over the held buffers. Call it on the owning thread. */
 RV_EXPORT void rv_pool_stats(const rv_pool *pool, struct rv_pool_stats *st);
 
 /* rv_pool_buf_size returns the bytes per buffer. */

@@ -16,6 +16,14 @@
  * no-op. Using a stale copy of a view after its buffer was recycled aborts
  * with the buffer id and both generation numbers, in every build.
  *
+ * Threads: a view of a buffer of a pool created with RV_POOL_ATOMIC may be
+ * handed to another thread and retained, sliced and released there; its
+ * buffer is still recycled by the pool's owning thread (see pool.h). All
+ * other views are single-threaded: every view of a buffer of a plain pool
+ * stays on the pool's thread (debug builds abort otherwise), and a view of
+ * wrapped memory or of a copy (rv_view_wrap, pullup, cursor keep) may move
+ * to another thread only together with every other view of its buffer.
+ *
  * Functions are declared first; the hot ones are defined inline at the end
  * of this header. Several are macros so that debug builds can record the
  * file:line that took each reference (see rv_pool_config.flags).
@@ -64,6 +72,9 @@ enum rv__buf_kind {
 };
 
 #define RV__BUF_TRACKED 0x1u /* record file:line of each reference */
+#define RV__BUF_ATOMIC 0x2u  /* atomic counts: views may cross threads */
+/* Buffers whose reference changes take the out-of-line path. */
+#define RV__BUF_SLOW (RV__BUF_TRACKED | RV__BUF_ATOMIC)
 
 typedef struct rv_view {
 	const uint8_t *data; /* first byte of the view; read-only access */
@@ -142,7 +153,8 @@ static inline uint8_t *rv_view_mut(const rv_view *v);
 /*
  * rv_view_wrap makes a view of |len| bytes at |ptr|, memory the pool does
  * not own. |free_fn| (may be NULL) is called exactly once with |ctx|, |ptr|
- * and |len| when the last view is released. -EINVAL when |ptr| is NULL and
+ * and |len| when the last view is released. Its reference count is not
+ * atomic: the views of wrapped memory must all be on one thread at a time. -EINVAL when |ptr| is NULL and
  * |len| is not 0; -ENOMEM leaves |ptr| to the caller and never calls
  * |free_fn|.
  */
@@ -164,7 +176,8 @@ RV_EXPORT int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn,
  * kept for long does not pin a whole buffer. |*v| is replaced in place (its
  * flags kept). Views that do not pin a receive buffer are left alone.
  * -EMSGSIZE when v->len exceeds RV_COMPACT_MAX; -ENOMEM; on failure |*v|
- * is unchanged.
+ * is unchanged. Call it on the thread that owns the view's pool (for an
+ * RV_POOL_ATOMIC pool too: the small arena is the owner's).
  */
 #define RV_COMPACT_MAX 2048
 RV_EXPORT int rv_view_compact(rv_view *v);
@@ -229,6 +242,21 @@ RV_EXPORT uint16_t rv__track_add(struct rv_buf *b, const char *site);
 RV_EXPORT void rv__track_drop(struct rv_buf *b, uint16_t site);
 RV_EXPORT uint16_t rv__track_retag(struct rv_buf *b, uint16_t site,
 				   const char *tag);
+/* The out-of-line reference changes of tracked and atomic buffers. */
+RV_EXPORT uint16_t rv__buf_ref_slow(struct rv_buf *b, size_t len,
+				    const char *site);
+RV_EXPORT void rv__buf_unref_slow(struct rv_buf *b, size_t len,
+				  uint16_t site);
+
+/* Bytes covered by live views changed by |delta| (pinning stats). */
+static inline void rv__buf_live_add(struct rv_buf *b, int64_t delta)
+{
+	if (RV_UNLIKELY(b->_flags & RV__BUF_ATOMIC))
+		__atomic_fetch_add(&b->_live, (uint64_t)delta,
+				   __ATOMIC_RELAXED);
+	else
+		b->_live += (uint64_t)delta;
+}
 
 /* A view whose generation no longer matches its buffer's is stale. */
 static inline void rv__view_check(const rv_view *v, const char *op)
@@ -241,12 +269,12 @@ static inline void rv__view_check(const rv_view *v, const char *op)
 static inline uint16_t rv__buf_ref(struct rv_buf *b, size_t len,
 				   const char *site)
 {
+	if (RV_UNLIKELY(b->_flags & RV__BUF_SLOW))
+		return rv__buf_ref_slow(b, len, site);
 	if (RV_UNLIKELY(b->_refs == UINT32_MAX))
 		rv__panic_underflow(b, "reference count overflow in retain");
 	b->_refs++;
 	b->_live += len;
-	if (RV_UNLIKELY(b->_flags & RV__BUF_TRACKED))
-		return rv__track_add(b, site);
 	return 0;
 }
 
@@ -267,10 +295,15 @@ static inline void rv_view_release(rv_view *v)
 	if (!b)
 		return;
 	rv__view_check(v, "rv_view_release");
+	if (RV_UNLIKELY(b->_flags & RV__BUF_SLOW)) {
+		size_t len = v->len;
+		uint16_t site = v->_site;
+		*v = RV_VIEW_INIT;
+		rv__buf_unref_slow(b, len, site);
+		return;
+	}
 	if (RV_UNLIKELY(b->_refs == 0))
 		rv__panic_underflow(b, "rv_view_release");
-	if (RV_UNLIKELY(b->_flags & RV__BUF_TRACKED))
-		rv__track_drop(b, v->_site);
 	b->_live -= v->len;
 	*v = RV_VIEW_INIT;
 	if (--b->_refs == 0)
@@ -305,7 +338,7 @@ static inline int rv__view_split_to(rv_view *v, size_t n, rv_view *head,
 	/* head now covers n bytes; v gives them up without a ref change. */
 	v->data += n;
 	v->len -= n;
-	v->_buf->_live -= n;
+	rv__buf_live_add(v->_buf, -(int64_t)n);
 	return 0;
 }
 #define rv_view_split_to(v, n, head) \
@@ -320,7 +353,7 @@ static inline int rv_view_advance(rv_view *v, size_t n)
 	v->data += n;
 	v->len -= n;
 	if (v->_buf)
-		v->_buf->_live -= n;
+		rv__buf_live_add(v->_buf, -(int64_t)n);
 	return 0;
 }
 
@@ -331,7 +364,7 @@ static inline int rv_view_truncate(rv_view *v, size_t n)
 	if (RV_UNLIKELY(n > v->len))
 		return -ERANGE;
 	if (v->_buf)
-		v->_buf->_live -= v->len - n;
+		rv__buf_live_add(v->_buf, -(int64_t)(v->len - n));
 	v->len = n;
 	return 0;
 }
