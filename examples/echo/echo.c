@@ -7,10 +7,14 @@
  *
  * Usage: ringview-echo [--host ADDR] [--port N] [--buffers N]
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
- *                      [--stats-interval SECONDS] [--udp] [--help]
+ *                      [--stats-interval SECONDS] [--udp] [--threads N]
+ *                      [--help]
  *
  * With --udp it echoes datagrams instead: each one goes back to its
- * sender as the same view it arrived in.
+ * sender as the same view it arrived in. With --threads N it runs N loops,
+ * one per thread, each with its own pool and its own socket on the same
+ * port (SO_REUSEPORT: the kernel spreads connections and datagrams over
+ * them); nothing is shared between the threads.
  *
  * Prints "listening on HOST:PORT" once ready, a stats line every
  * --stats-interval seconds (0: never) and on SIGUSR1, and the final stats
@@ -18,6 +22,8 @@
  * none). Exit status 0 after a clean shutdown.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
@@ -28,8 +34,8 @@
 
 #include <ringview/ringview.h>
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t stats_requested;
+static atomic_int stop_requested; /* read by every thread */
+static atomic_int stats_requested;
 
 static void on_signal(int sig)
 {
@@ -68,8 +74,22 @@ static const struct rv_udp_ops udp_echo_ops = {
 	.on_datagram = echo_datagram,
 };
 
-static rv_udp *udp_socket;           /* with --udp */
-static struct rv_udp_stats udp_last; /* its counters before shutdown */
+/* One loop and its socket; one per thread. */
+struct server {
+	int index;
+	pthread_t thread;
+	rv_loop *loop;
+	rv_listener *listener;
+	rv_udp *udp;
+	struct rv_udp_stats udp_last; /* its counters before shutdown */
+	int leaked;
+};
+
+/* What every server is started with. */
+static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384}};
+static const char *host = "127.0.0.1";
+static bool udp_mode;
+static unsigned nthreads = 1;
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -82,26 +102,30 @@ static void usage(FILE *f, const char *argv0)
 		"  --backend NAME          auto, uring or ev (auto)\n"
 		"  --stats-interval SECS   print stats every SECS, 0 = never (0)\n"
 		"  --udp                   echo UDP datagrams instead of TCP\n"
+		"  --threads N             N loops on N threads, one port (1)\n"
 		"  --help                  this text\n"
 		"SIGUSR1 prints stats; SIGINT/SIGTERM stop the server.\n",
 		argv0);
 }
 
-static void print_stats(rv_loop *loop, const char *when)
+static void print_stats(const struct server *sv, const char *when)
 {
 	struct rv_loop_stats ls;
 
-	rv_loop_stats(loop, &ls);
-	printf("stats (%s): %u connections open, %llu accepted, %llu sends "
+	rv_loop_stats(sv->loop, &ls);
+	printf("stats (%s", when);
+	if (nthreads > 1)
+		printf(", thread %d of %u", sv->index, nthreads);
+	printf("): %u connections open, %llu accepted, %llu sends "
 	       "(%llu zero-copy, %llu copied by the kernel), %llu waits for "
 	       "buffers; ",
-	       when, rv_loop_conn_count(loop), (unsigned long long)ls.accepted,
+	       rv_loop_conn_count(sv->loop), (unsigned long long)ls.accepted,
 	       (unsigned long long)ls.sends, (unsigned long long)ls.zc_sends,
 	       (unsigned long long)ls.zc_copied, (unsigned long long)ls.parked);
-	if (udp_socket || udp_last.received) {
-		struct rv_udp_stats us = udp_last;
-		if (udp_socket)
-			rv_udp_stats(udp_socket, &us);
+	if (udp_mode) {
+		struct rv_udp_stats us = sv->udp_last;
+		if (sv->udp)
+			rv_udp_stats(sv->udp, &us);
 		printf("udp: %llu datagrams in (%llu truncated, %llu dropped by "
 		       "the kernel), %llu out (%llu send errors, %llu dropped); ",
 		       (unsigned long long)us.received,
@@ -111,8 +135,69 @@ static void print_stats(rv_loop *loop, const char *when)
 		       (unsigned long long)us.send_errors,
 		       (unsigned long long)us.send_dropped);
 	}
-	rv_pool_stats_print(rv_loop_pool(loop), stdout);
+	rv_pool_stats_print(rv_loop_pool(sv->loop), stdout);
 	fflush(stdout);
+}
+
+/* Make |sv|'s loop and socket, on the thread that will run them (an
+ * io_uring ring is best driven by the thread that made it). */
+static int server_start(struct server *sv, uint16_t port)
+{
+	int err = rv_loop_create(&cfg, &sv->loop);
+
+	if (err) {
+		fprintf(stderr, "cannot start: %s\n", rv_strerror(err));
+		return err;
+	}
+	if (udp_mode)
+		err = rv_udp_bind(sv->loop, host, port, &udp_echo_ops, NULL,
+				  &sv->udp);
+	else
+		err = rv_listen_tcp(sv->loop, host, port, &echo_ops, NULL,
+				    &sv->listener);
+	if (err) {
+		fprintf(stderr, "cannot listen on %s%s:%u: %s\n",
+			udp_mode ? "udp " : "", host, port, rv_strerror(err));
+		rv_loop_destroy(sv->loop);
+		sv->loop = NULL;
+	}
+	return err;
+}
+
+static uint16_t server_port(const struct server *sv)
+{
+	return udp_mode ? rv_udp_port(sv->udp) : rv_listener_port(sv->listener);
+}
+
+/* Close everything and record what is left; the stats stay readable. */
+static void server_stop(struct server *sv)
+{
+	if (sv->udp)
+		rv_udp_stats(sv->udp, &sv->udp_last);
+	sv->udp = NULL; /* freed by the shutdown */
+	rv_loop_shutdown(sv->loop);
+}
+
+/* The other threads: serve until asked to stop. */
+static uint16_t shared_port;
+static pthread_barrier_t started;
+static int start_errors;
+
+static void *server_thread(void *arg)
+{
+	struct server *sv = arg;
+	int err = server_start(sv, shared_port);
+
+	if (err)
+		__atomic_add_fetch(&start_errors, 1, __ATOMIC_RELAXED);
+	pthread_barrier_wait(&started);
+	if (err)
+		return NULL;
+	while (!stop_requested)
+		if (rv_loop_run_once(sv->loop, 100) < 0)
+			break;
+	server_stop(sv);
+	return NULL;
 }
 
 static double now_s(void)
@@ -145,24 +230,16 @@ int main(int argc, char **argv)
 		{"backend", required_argument, NULL, 'B'},
 		{"stats-interval", required_argument, NULL, 'i'},
 		{"udp", no_argument, NULL, 'u'},
+		{"threads", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	/* 768 x 16 KiB = 12 MiB caps what the server holds: when every buffer
-	 * is in use, receives wait and TCP keeps the bytes in the socket,
-	 * so memory stays flat however many clients push data at once.
-	 * (bench/run-echo.sh: 500 connections x 64 KiB ran at 1.00x the
-	 * epoll baseline's MiB/s with 0.44x its peak memory; 512 buffers
-	 * gave 0.85x and 0.32x.) */
-	struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384}};
-	const char *host = "127.0.0.1";
 	unsigned long port = 7000;
 	double interval = 0, next_stats;
+	struct server *servers, *main_sv;
 	struct sigaction sa;
-	rv_listener *listener = NULL;
-	bool udp = false;
-	rv_loop *loop;
-	int opt, err;
+	sigset_t block, old;
+	int opt, err, status = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -171,7 +248,8 @@ int main(int argc, char **argv)
 		case 'b': cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 's': cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'i': interval = strtod(optarg, NULL); break;
-		case 'u': udp = true; break;
+		case 'u': udp_mode = true; break;
+		case 't': nthreads = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'B':
 			if (parse_backend(optarg, &cfg.backend)) {
 				fprintf(stderr, "unknown backend '%s'\n", optarg);
@@ -186,24 +264,35 @@ int main(int argc, char **argv)
 		fprintf(stderr, "port %lu is out of range\n", port);
 		return 2;
 	}
+	if (nthreads < 1 || nthreads > 256) {
+		fprintf(stderr, "--threads must be 1 to 256\n");
+		return 2;
+	}
+	servers = calloc(nthreads, sizeof(*servers));
+	if (!servers)
+		return 1;
+	for (unsigned i = 0; i < nthreads; i++)
+		servers[i].index = (int)i;
 
-	err = rv_loop_create(&cfg, &loop);
-	if (err) {
-		fprintf(stderr, "cannot start: %s\n", rv_strerror(err));
+	/* Thread 0 is this one: it binds first (port 0 picks the port the
+	 * others then share) and handles the signals. */
+	main_sv = &servers[0];
+	if (server_start(main_sv, (uint16_t)port)) {
+		free(servers);
 		return 1;
 	}
-	if (udp)
-		err = rv_udp_bind(loop, host, (uint16_t)port, &udp_echo_ops,
-				  NULL, &udp_socket);
-	else
-		err = rv_listen_tcp(loop, host, (uint16_t)port, &echo_ops,
-				    NULL, &listener);
-	if (err) {
-		fprintf(stderr, "cannot listen on %s%s:%lu: %s\n",
-			udp ? "udp " : "", host, port, rv_strerror(err));
-		rv_loop_destroy(loop);
-		return 1;
-	}
+	shared_port = server_port(main_sv);
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	pthread_barrier_init(&started, NULL, nthreads);
+	for (unsigned i = 1; i < nthreads; i++)
+		if (pthread_create(&servers[i].thread, NULL, server_thread,
+				   &servers[i])) {
+			fprintf(stderr, "cannot create thread %u\n", i);
+			return 1;
+		}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_barrier_wait(&started);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -211,16 +300,19 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	printf("listening on %s%s:%u (backend %s)\n", udp ? "udp " : "", host,
-	       udp ? rv_udp_port(udp_socket) : rv_listener_port(listener),
-	       rv_loop_backend_name(loop));
+	if (start_errors)
+		stop_requested = 1;
+	else
+		printf("listening on %s%s:%u (backend %s%s)\n",
+		       udp_mode ? "udp " : "", host, shared_port,
+		       rv_loop_backend_name(main_sv->loop),
+		       nthreads > 1 ? ", several threads" : "");
 	fflush(stdout);
 
 	next_stats = now_s() + interval;
 	while (!stop_requested) {
 		int timeout = interval > 0 ? 100 : 1000;
-		err = rv_loop_run_once(loop, timeout);
+		err = rv_loop_run_once(main_sv->loop, timeout);
 		if (err < 0) {
 			fprintf(stderr, "event loop failed: %s\n",
 				rv_strerror(err));
@@ -228,23 +320,32 @@ int main(int argc, char **argv)
 		}
 		if (stats_requested) {
 			stats_requested = 0;
-			print_stats(loop, "SIGUSR1");
+			print_stats(main_sv, "SIGUSR1");
 		}
 		if (interval > 0 && now_s() >= next_stats) {
-			print_stats(loop, "interval");
+			print_stats(main_sv, "interval");
 			next_stats += interval;
 		}
 	}
+	stop_requested = 1;
 
-	if (udp_socket)
-		rv_udp_stats(udp_socket, &udp_last);
-	udp_socket = NULL; /* freed by the shutdown */
-	rv_loop_shutdown(loop);
-	print_stats(loop, "final");
-	if (rv_pool_leak_report(rv_loop_pool(loop), stdout) > 0) {
-		fprintf(stderr, "buffers leaked: see above\n");
-		return 1;
+	server_stop(main_sv);
+	for (unsigned i = 1; i < nthreads; i++)
+		pthread_join(servers[i].thread, NULL);
+	/* Every loop is shut down: their counters are final. */
+	for (unsigned i = 0; i < nthreads; i++) {
+		struct server *sv = &servers[i];
+		if (!sv->loop)
+			continue;
+		print_stats(sv, "final");
+		if (rv_pool_leak_report(rv_loop_pool(sv->loop), stdout) > 0) {
+			fprintf(stderr, "buffers leaked: see above\n");
+			status = 1;
+			continue;
+		}
+		if (rv_loop_destroy(sv->loop))
+			status = 1;
 	}
-	err = rv_loop_destroy(loop);
-	return err ? 1 : 0;
+	free(servers);
+	return start_errors ? 1 : status;
 }
