@@ -303,10 +303,10 @@ int main(int argc, char **argv)
 	if (start_errors)
 		stop_requested = 1;
 	else
-		printf("listening on %s%s:%u (backend %s%s)\n",
+		printf("listening on %s%s:%u (backend %s)%s\n",
 		       udp_mode ? "udp " : "", host, shared_port,
 		       rv_loop_backend_name(main_sv->loop),
-		       nthreads > 1 ? ", several threads" : "");
+		       nthreads > 1 ? " on several threads" : "");
 	fflush(stdout);
 
 	next_stats = now_s() + interval;

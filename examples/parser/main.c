@@ -240,9 +240,9 @@ int main(int argc, char **argv)
 	if (start_errors)
 		stop_requested = 1;
 	else
-		printf("listening on %s:%u (backend %s%s)\n", host, shared_port,
+		printf("listening on %s:%u (backend %s)%s\n", host, shared_port,
 		       rv_loop_backend_name(main_w->loop),
-		       nthreads > 1 ? ", several threads" : "");
+		       nthreads > 1 ? " on several threads" : "");
 	fflush(stdout);
 
 	next_stats = now_s() + interval;
