@@ -195,7 +195,8 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	rv_view keep[KEEP] = {0};
-	rv_view v, half, copy;
+	rv_view v, copy;
+	rv_view half = RV_VIEW_INIT; /* GCC 12 -O2 cannot see split_to fill it */
 	uint32_t n = 0;
 
 	rv__track_set_stage("worker");
