@@ -195,6 +195,17 @@ static void run_clients(uint16_t port)
 		close(fds[i]);
 }
 
+/* Tell the workers no more views come; wait until they released all. */
+static void finish_workers(pthread_t *w)
+{
+	pthread_mutex_lock(&q.lock);
+	q.done = true;
+	pthread_cond_broadcast(&q.cond);
+	pthread_mutex_unlock(&q.lock);
+	for (int i = 0; i < WORKERS; i++)
+		pthread_join(w[i], NULL);
+}
+
 static void run(enum rv_backend backend, const char *name)
 {
 	struct server s = {.backend = backend};
@@ -210,12 +221,7 @@ static void run(enum rv_backend backend, const char *name)
 		usleep(1000); /* the server thread says when it listens */
 	if (s.err == -EPERM || s.err == -ENOSYS || s.err == -ENOTSUP) {
 		pthread_join(srv, NULL);
-		pthread_mutex_lock(&q.lock);
-		q.done = true;
-		pthread_cond_broadcast(&q.cond);
-		pthread_mutex_unlock(&q.lock);
-		for (int i = 0; i < WORKERS; i++)
-			pthread_join(w[i], NULL);
+		finish_workers(w);
 		skip_test("%s is not usable here (%s)", name, rv_strerror(s.err));
 		return;
 	}
@@ -224,12 +230,7 @@ static void run(enum rv_backend backend, const char *name)
 	run_clients(s.port);
 	/* The workers finish; then the loop, which recycles what they
 	 * released last, and shuts down. */
-	pthread_mutex_lock(&q.lock);
-	q.done = true;
-	pthread_cond_broadcast(&q.cond);
-	pthread_mutex_unlock(&q.lock);
-	for (int i = 0; i < WORKERS; i++)
-		pthread_join(w[i], NULL);
+	finish_workers(w);
 	atomic_store(&s.stop, 1);
 	pthread_join(srv, NULL);
 	cr_assert(atomic_load(&worker_bytes) > 0, "the workers saw bytes");
