@@ -93,11 +93,8 @@ budget=780
 srv_cpu=0
 lg_cpu=1
 strict=no
-
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
-die() { echo "run-echo.sh: $*" >&2; exit 2; }
-count() { case $2 in ''|*[!0-9]*) die "$1 needs a whole number, not '$2'" ;; esac; }
-number() { [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "$1 needs a number, not '$2'"; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -139,43 +136,12 @@ for x in "${want_servers[@]}"; do
 	case $x in epoll|ringview-uring|ringview-ev) ;;
 	*) die "--servers: unknown server '$x'" ;; esac
 done
-for c in "$srv_cpu" "$lg_cpu"; do
-	taskset -c "$c" true 2>/dev/null ||
-		die "cannot pin to cpu $c (this machine has $(nproc) cpus)"
-done
-[ "$srv_cpu" != "$lg_cpu" ] ||
-	echo "run-echo.sh: warning: server and loadgen share cpu $srv_cpu" >&2
+check_cpus
 
 # ---------------------------------------------------------------- build --
 # A release build: -O3, NDEBUG, no reference tracking by default.
-if [ -f "$builddir/build.ninja" ]; then
-	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
-print(o["buildtype"], o["b_ndebug"])') || { echo "run-echo.sh: cannot read $builddir" >&2; exit 1; }
-	if [ "$bt" != "release true" ]; then
-		echo "== reconfiguring $builddir for release (was: $bt)"
-		meson configure "$builddir" --buildtype=release -Db_ndebug=true ||
-			exit 1
-	fi
-else
-	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true ||
-		exit 1
-fi
-targets="bench/loadgen bench/epoll-echo"
-if ninja -C "$builddir" -t targets all 2>/dev/null |
-	grep -q '^examples/ringview-echo:'; then
-	targets="$targets examples/ringview-echo"
-fi
-# shellcheck disable=SC2086
-ninja -C "$builddir" $targets >/dev/null || {
-	echo "run-echo.sh: building $targets in $builddir failed" >&2
-	ninja -C "$builddir" $targets >&2 || true
-	exit 1
-}
-loadgen=$builddir/bench/loadgen
+build_echo bench/epoll-echo
 epoll_bin=$builddir/bench/epoll-echo
-rv_bin=$builddir/examples/ringview-echo
 
 # ------------------------------------------------------------ machinery --
 # Servers that can accept --idle connections need the descriptors.
@@ -189,27 +155,7 @@ if [ "$idle" -gt 0 ] && [ "$(ulimit -n)" -lt $((idle + 100)) ]; then
 	echo "run-echo.sh: warning: open files limited to $(ulimit -n):" \
 	     "--idle $idle will not fit" >&2
 fi
-unset RINGVIEW_BACKEND # --backend says which one
-
-tmp=$(mktemp -d)
-srv_pid=
-lg_pid=
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$lg_pid" ]; then kill "$lg_pid" 2>/dev/null || true; fi
-	if [ -n "$srv_pid" ]; then
-		kill -INT "$srv_pid" 2>/dev/null || true
-		sleep 0.5
-		kill -KILL "$srv_pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'echo "run-echo.sh: interrupted" >&2; exit 130' INT TERM
-
-t_begin=$(date +%s)
-problems=0
-problem() { echo "run-echo.sh: error: $*" >&2; problems=$((problems + 1)); }
+bench_setup
 
 # The command line of server $1 (without --port).
 server_cmd() {
@@ -219,84 +165,10 @@ server_cmd() {
 	ringview-ev) echo "$rv_bin --host 127.0.0.1 --buffers $buffers --buf-size $buf_size --backend ev" ;;
 	esac
 }
-# The backend the ready line must name ("" for the baseline).
-server_backend() {
-	case $1 in
-	ringview-uring) echo io_uring ;;
-	ringview-ev) echo libev ;;
-	*) echo ;;
-	esac
-}
-
-# alive PID: running, not exited (an exited child stays a zombie until
-# waited for, and kill -0 still succeeds on it).
-alive() {
-	local st
-	st=$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-ready_re='^listening on (.+):([0-9]+)( \(backend ([^)]+)\))?'
-# start_server NAME: sets srv_pid, srv_port, srv_backend; 0 once ready.
-start_server() {
-	local cmd line
-	cmd=$(server_cmd "$1")
-	srv_port=
-	srv_backend=
-	# Fresh files: the child truncates them only once it runs, and the
-	# previous server's ready line must not be read meanwhile.
-	rm -f "$tmp/srv.out" "$tmp/srv.err"
-	# shellcheck disable=SC2086
-	taskset -c "$srv_cpu" $cmd --port 0 >"$tmp/srv.out" 2>"$tmp/srv.err" &
-	srv_pid=$!
-	for _ in $(seq 100); do
-		line=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
-		if [[ $line =~ $ready_re ]]; then
-			srv_port=${BASH_REMATCH[2]}
-			srv_backend=${BASH_REMATCH[4]}
-			return 0
-		fi
-		alive "$srv_pid" || break
-		sleep 0.05
-	done
-	stop_server
-	return 1
-}
-# stop_server: SIGINT, up to 5 s for the final stats, then SIGKILL; sets
-# srv_rc to the exit status (137 when killed). Not in $(...): it waits.
-stop_server() {
-	srv_rc=0
-	[ -n "$srv_pid" ] || return 0
-	kill -INT "$srv_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive "$srv_pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$srv_pid" 2>/dev/null || true
-	wait "$srv_pid" 2>/dev/null || srv_rc=$?
-	srv_pid=
-}
-
-proc_field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null; }
-# CPU time (user + system) of a process in clock ticks.
-proc_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-# Busy ticks of all cpus (user nice system irq softirq steal).
-busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-# CPU seconds of this shell's waited-for children; must run in this shell
-# (not in $(...)), so it sets kids_s.
-kids_cpu() {
-	times >"$tmp/times"
-	kids_s=$(awk 'NR == 2 { s = 0
-		for (i = 1; i <= NF; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
-		printf "%.3f", s }' "$tmp/times")
-}
-now() { date +%s.%N; }
-
 # The figures of ringview's final stats line, "" for other servers.
 rv_stat() { sed -n "s/.*$1.*/\\1/p" "$tmp/srv.out" | tail -n 1; }
 
-lg_header=$("$loadgen" --csv-header)
-lg_fields=$(echo "$lg_header" | tr ',' '\n' | wc -l)
+lg_columns
 runs_hdr="run,server,attempt,kept,noisy,other_pct,peak_rss_kib,server_exit,lg_exit,rv_enobufs,rv_highwater,rv_parked,$lg_header"
 idle_hdr="run,server,rss_before_kib,rss_after_kib,conns,connected,bytes_per_conn,lg_exit,server_exit"
 
@@ -305,38 +177,24 @@ idle_hdr="run,server,rss_before_kib,rss_after_kib,conns,connected,bytes_per_conn
 # took more than --max-other.
 measure() {
 	local name=$1 size=$2 conns=$3 run=$4 attempt=$5
-	local b0 b1 s0 s1 k0 k1 t0 t1 lg_rc=0 hwm other row enob hw parked
-	local lim rc
+	local lg_rc=0 hwm other row enob hw parked lim rc
 	if ! start_server "$name"; then
 		problem "$name did not start: $(head -n 3 "$tmp/srv.err")"
 		return 1
 	fi
-	lim=$(awk -v w="$warmup" -v s="$seconds" 'BEGIN {printf "%d", w + s + 20}')
-	kids_cpu; k0=$kids_s
-	b0=$(busy_ticks); s0=$(proc_ticks "$srv_pid"); t0=$(now)
+	lim=$(lg_timeout)
+	noise_start "$srv_pid"
 	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" \
 		--port "$srv_port" --conns "$conns" --size "$size" \
 		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
 		--csv --quiet --server-pid "$srv_pid" \
 		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
-	t1=$(now); b1=$(busy_ticks); s1=$(proc_ticks "$srv_pid" 2>/dev/null || echo "$s0")
-	kids_cpu; k1=$kids_s
+	noise_stop "$srv_pid" # other work, in % of one core
 	hwm=$(proc_field "$srv_pid" VmHWM)
 	stop_server
 	rc=$srv_rc
-	# Other work, in % of one core: all busy time minus ours.
-	other=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v k0="$k0" \
-		-v k1="$k1" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { o = (b - s) / hz - (k1 - k0); if (o < 0) o = 0
-			 printf "%.1f", 100 * o / (t1 - t0) }')
-	noisy_one=$(awk -v o="$other" -v m="$max_other" 'BEGIN {print (o > m) ? 1 : 0}')
 	[ "$noisy_one" = 0 ] || noisy=1
-	row=$(tail -n 1 "$tmp/lg.out")
-	if [ "$lg_rc" -gt 1 ] || [ "$(echo "$row" | tr ',' '\n' | wc -l)" != "$lg_fields" ] ||
-	   [ "${row%%,*}" != load ]; then
-		problem "loadgen (exit $lg_rc) against $name, $size B x $conns: $(head -n 3 "$tmp/lg.err")"
-		row=${lg_header//[^,]/}
-	fi
+	lg_row load "$name, $size B x $conns" || true
 	[ "$rc" = 0 ] || problem "$name exited with $rc after $size B x $conns: $(tail -n 3 "$tmp/srv.err")"
 	if [ "$lg_rc" = 1 ]; then # errors: lost, corrupted or stalled bytes
 		echo "   $name: loadgen reported errors:"
@@ -403,48 +261,14 @@ measure_idle() {
 build_src=$(python3 -c 'import json, sys
 print(json.load(open(sys.argv[1]))["directories"]["source"])' \
 	"$builddir/meson-info/meson-info.json" 2>/dev/null || echo "$src")
-if rev=$(git -C "$build_src" rev-parse --short HEAD 2>/dev/null); then
-	dirty=$(GIT_OPTIONAL_LOCKS=0 git -C "$build_src" status --porcelain \
-		--untracked-files=no -- src include examples bench 2>/dev/null | wc -l)
-	[ "$dirty" = 0 ] || rev="$rev + uncommitted changes in $dirty file(s) of src include examples bench"
-else
-	rev="no git commit"
-fi
+source_rev "$build_src" " of src include examples bench"
 rev="$build_src, $rev"
 
 # ---------------------------------------------------------------- probe --
 echo "== build: $(cd "$builddir" && pwd), source $rev"
-wanted() {
-	local x
-	for x in "${want_servers[@]}"; do [ "$x" != "$1" ] || return 0; done
-	return 1
-}
-servers=()
-notes=()
 # Always in this order, the baseline first, whatever the order asked.
-for name in epoll ringview-uring ringview-ev; do
-	wanted "$name" || continue
-	if [ "$name" != epoll ] && [ ! -x "$rv_bin" ]; then
-		notes+=("$name skipped: $rv_bin was not built (no io_uring backend in this build?)")
-		continue
-	fi
-	want=$(server_backend "$name")
-	if start_server "$name"; then
-		got=$srv_backend
-		stop_server
-		if [ "$got" = "$want" ]; then
-			servers+=("$name")
-		else
-			notes+=("$name skipped: it says backend '${got:-?}', not $want")
-		fi
-	else
-		why=$(grep -v '^$' "$tmp/srv.err" | head -n 2 | tr '\n' ' ')
-		[ "$name" != epoll ] || { echo "run-echo.sh: the baseline does not start: $why" >&2; exit 1; }
-		notes+=("$name skipped: it does not start: ${why:-no ready line}")
-	fi
-done
-for n in "${notes[@]+"${notes[@]}"}"; do echo "== NOTE: $n"; done
-[ "${#servers[@]}" -gt 0 ] || { echo "run-echo.sh: no server to measure" >&2; exit 1; }
+probe_servers epoll " (no io_uring backend in this build?)" "" \
+	epoll ringview-uring ringview-ev
 [ "${servers[0]}" = epoll ] ||
 	echo "== NOTE: no epoll baseline in --servers: no ratios, no targets"
 
@@ -502,10 +326,7 @@ for run in $(seq "$runs"); do
 done
 
 # -------------------------------------------------------------- results --
-mkdir -p "$here/results"
-stamp=$(date +%Y%m%d-%H%M%S)
-out=$here/results/echo-$stamp
-cp "$tmp/runs.csv" "$out-runs.csv"
+results_out echo
 table_args=(--runs "$out-runs.csv" --summary "$out.csv" --targets "$out-targets.csv"
 	    --plot-data "$tmp/plot")
 if [ "$idle" -gt 0 ]; then
@@ -539,12 +360,7 @@ else
 fi
 echo "CSV: $out.csv (medians), $out-runs.csv (every run)$([ "$idle" -gt 0 ] &&
 	echo ", $out-idle.csv (idle)"), $out-targets.csv; table: $out.txt"
-echo "took $(( $(date +%s) - t_begin )) s"
-
-if [ "$problems" -gt 0 ]; then
-	echo "run-echo.sh: $problems error(s) above" >&2
-	exit 1
-fi
+report_end
 if [ "$strict" = yes ] && [ "$table_rc" = 1 ]; then
 	exit 1
 fi

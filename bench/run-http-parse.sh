@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run-http-parse.sh - build ringview for release and run
 # bench/http/http-parse-bench pinned to one core: parse throughput of
 # ringview's framer + parser against libhttp-parser over the same request
@@ -26,6 +26,8 @@ cpu=1
 runs=5
 iters=
 strict=
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 
@@ -48,19 +50,7 @@ if ! taskset -c "$cpu" true 2>/dev/null; then
 	exit 2
 fi
 
-# A release build: -O3, NDEBUG, no reference tracking by default.
-if [ -f "$builddir/build.ninja" ]; then
-	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
-print(o["buildtype"], o["b_ndebug"])')
-	if [ "$bt" != "release true" ]; then
-		echo "== reconfiguring $builddir for release (was: $bt)"
-		meson configure "$builddir" --buildtype=release -Db_ndebug=true
-	fi
-else
-	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true
-fi
+release_build
 # Regenerate first when a meson.build changed, so the target list is current.
 ninja -C "$builddir" build.ninja >/dev/null
 if ! meson introspect --targets "$builddir" | grep -q '"http-parse-bench"'; then
@@ -70,15 +60,7 @@ if ! meson introspect --targets "$builddir" | grep -q '"http-parse-bench"'; then
 fi
 ninja -C "$builddir" bench/http/http-parse-bench
 
-# Numbers are only worth having on an otherwise idle machine: sample how
-# busy all cpus are for one second (steal time counts as busy).
-busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-b0=$(busy); sleep 1; b1=$(busy)
-pct=$(echo "$b0 $b1" | awk '{d = $4 - $2; print d ? int(100 * ($3 - $1) / d) : 0}')
-if [ "$pct" -gt 5 ]; then
-	echo "run-http-parse.sh: warning: the machine is ${pct}% busy without" \
-	     "the bench; other work will skew the numbers" >&2
-fi
+idle_check "the bench"
 
 bench=$builddir/bench/http/http-parse-bench
 set -- --runs "$runs"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run-micro.sh - build ringview for release and run bench/micro pinned to
 # one core, several times, then print the median of each row over the runs.
 #
@@ -26,6 +26,8 @@ cpu=1
 times=3
 retries=3
 keep_csv=no
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 
@@ -49,30 +51,10 @@ if ! taskset -c "$cpu" true 2>/dev/null; then
 	exit 2
 fi
 
-# A release build: -O3, NDEBUG, no reference tracking by default.
-if [ -f "$builddir/build.ninja" ]; then
-	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
-print(o["buildtype"], o["b_ndebug"])')
-	if [ "$bt" != "release true" ]; then
-		echo "== reconfiguring $builddir for release (was: $bt)"
-		meson configure "$builddir" --buildtype=release -Db_ndebug=true
-	fi
-else
-	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true
-fi
+release_build
 ninja -C "$builddir" bench/micro
 
-# Numbers are only worth having on an otherwise idle machine: sample how
-# busy all cpus are for one second (steal time counts as busy).
-busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-b0=$(busy); sleep 1; b1=$(busy)
-pct=$(echo "$b0 $b1" | awk '{d = $4 - $2; print d ? int(100 * ($3 - $1) / d) : 0}')
-if [ "$pct" -gt 5 ]; then
-	echo "run-micro.sh: warning: the machine is ${pct}% busy without" \
-	     "micro; other work will skew the numbers" >&2
-fi
+idle_check micro
 
 micro=$builddir/bench/micro
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -56,11 +56,8 @@ servers_opt=rv1,rv2,epoll
 backend=auto
 cpus=0,1
 lg_threads=2
-
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
-die() { echo "run-threads.sh: $*" >&2; exit 2; }
-count() { case $2 in ''|*[!0-9]*) die "$1 needs a whole number, not '$2'" ;; esac; }
-number() { [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "$1 needs a number, not '$2'"; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -96,35 +93,13 @@ taskset -c "$cpus" true 2>/dev/null ||
 	die "cannot run on cpus $cpus (this machine has $(nproc) cpus)"
 
 # ---------------------------------------------------------------- build --
-if [ -f "$builddir/build.ninja" ]; then
-	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
-print(o["buildtype"], o["b_ndebug"])') || { echo "run-threads.sh: cannot read $builddir" >&2; exit 1; }
-	if [ "$bt" != "release true" ]; then
-		echo "== reconfiguring $builddir for release (was: $bt)"
-		meson configure "$builddir" --buildtype=release -Db_ndebug=true ||
-			exit 1
-	fi
-else
-	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true ||
-		exit 1
-fi
-wanted() {
-	local x
-	for x in "${want_servers[@]}"; do [ "$x" != "$1" ] || return 0; done
-	return 1
-}
+release_build
 targets="bench/loadgen bench/epoll-echo"
 if wanted rv1 || wanted rv2; then
 	targets="$targets examples/ringview-echo"
 fi
 # shellcheck disable=SC2086
-ninja -C "$builddir" $targets >/dev/null || {
-	echo "run-threads.sh: building $targets in $builddir failed" >&2
-	ninja -C "$builddir" $targets >&2 || true
-	exit 1
-}
+ninja_quiet $targets
 loadgen=$builddir/bench/loadgen
 epoll_bin=$builddir/bench/epoll-echo
 rv_bin=$builddir/examples/ringview-echo
@@ -138,24 +113,8 @@ if { wanted rv1 || wanted rv2; } &&
 fi
 
 # ------------------------------------------------------------ machinery --
-unset RINGVIEW_BACKEND # --backend says which one
-tmp=$(mktemp -d)
-srv_pid=
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$srv_pid" ]; then
-		kill -INT "$srv_pid" 2>/dev/null || true
-		sleep 0.5
-		kill -KILL "$srv_pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'echo "run-threads.sh: interrupted" >&2; exit 130' INT TERM
-
-t_begin=$(date +%s)
-problems=0
-problem() { echo "run-threads.sh: error: $*" >&2; problems=$((problems + 1)); }
+bench_setup
+srv_cpu=$cpus # servers and loadgen alike
 
 server_cmd() {
 	case $1 in
@@ -165,51 +124,7 @@ server_cmd() {
 	esac
 }
 
-alive() {
-	local st
-	st=$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-ready_re='^listening on (.+):([0-9]+)( \(backend ([^)]+)\))?'
-# start_server NAME: sets srv_pid, srv_port, srv_backend; 0 once ready.
-start_server() {
-	local cmd line
-	cmd=$(server_cmd "$1")
-	srv_port=
-	srv_backend=
-	rm -f "$tmp/srv.out" "$tmp/srv.err"
-	# shellcheck disable=SC2086
-	taskset -c "$cpus" $cmd --port 0 >"$tmp/srv.out" 2>"$tmp/srv.err" &
-	srv_pid=$!
-	for _ in $(seq 100); do
-		line=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
-		if [[ $line =~ $ready_re ]]; then
-			srv_port=${BASH_REMATCH[2]}
-			srv_backend=${BASH_REMATCH[4]}
-			return 0
-		fi
-		alive "$srv_pid" || break
-		sleep 0.05
-	done
-	stop_server
-	return 1
-}
-stop_server() {
-	srv_rc=0
-	[ -n "$srv_pid" ] || return 0
-	kill -INT "$srv_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive "$srv_pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$srv_pid" 2>/dev/null || true
-	wait "$srv_pid" 2>/dev/null || srv_rc=$?
-	srv_pid=
-}
-
-lg_header=$("$loadgen" --csv-header)
-lg_fields=$(echo "$lg_header" | tr ',' '\n' | wc -l)
+lg_columns
 echo "run,server,server_threads,backend,server_exit,lg_exit,$lg_header" >"$tmp/runs.csv"
 
 # measure SERVER SIZE RUN
@@ -219,7 +134,7 @@ measure() {
 		problem "$name did not start: $(head -n 3 "$tmp/srv.err")"
 		return 1
 	fi
-	lim=$(awk -v w="$warmup" -v s="$seconds" 'BEGIN {printf "%d", w + s + 20}')
+	lim=$(lg_timeout)
 	timeout --foreground "$lim" taskset -c "$cpus" "$loadgen" \
 		--port "$srv_port" --conns "$conns" --size "$size" \
 		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
@@ -228,12 +143,7 @@ measure() {
 	nthr=$(awk '$1 == "Threads:" {print $2}' "/proc/$srv_pid/status" 2>/dev/null || true)
 	stop_server
 	rc=$srv_rc
-	row=$(tail -n 1 "$tmp/lg.out")
-	if [ "$lg_rc" -gt 1 ] || [ "$(echo "$row" | tr ',' '\n' | wc -l)" != "$lg_fields" ] ||
-	   [ "${row%%,*}" != load ]; then
-		problem "loadgen (exit $lg_rc) against $name, $size B: $(head -n 3 "$tmp/lg.err")"
-		row=${lg_header//[^,]/}
-	elif [ "$lg_rc" = 1 ]; then
+	if lg_row load "$name, $size B" && [ "$lg_rc" = 1 ]; then
 		problem "loadgen against $name, $size B reported errors:"
 		grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /' >&2
 	fi
@@ -267,10 +177,7 @@ for run in $(seq "$runs"); do
 done
 
 # -------------------------------------------------------------- results --
-mkdir -p "$here/results"
-stamp=$(date +%Y%m%d-%H%M%S)
-out=$here/results/threads-$stamp
-cp "$tmp/runs.csv" "$out-runs.csv"
+results_out threads
 {
 	echo "ringview echo threads benchmark $stamp: ${servers[*]}; $runs run(s) of $seconds s" \
 	     "(warmup $warmup s), $conns conns, depth $depth, backend $backend;" \
@@ -345,9 +252,5 @@ EOF
 echo
 cat "$out.txt"
 echo "CSV: $out.csv (medians), $out-runs.csv (every run); table: $out.txt"
-echo "took $(( $(date +%s) - t_begin )) s"
-if [ "$problems" -gt 0 ]; then
-	echo "run-threads.sh: $problems error(s) above" >&2
-	exit 1
-fi
+report_end
 exit 0

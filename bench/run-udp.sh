@@ -60,11 +60,8 @@ timeout_ms=200
 max_other=20
 srv_cpu=0
 lg_cpu=1
-
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
-die() { echo "run-udp.sh: $*" >&2; exit 2; }
-count() { case $2 in ''|*[!0-9]*) die "$1 needs a whole number, not '$2'" ;; esac; }
-number() { [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "$1 needs a number, not '$2'"; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -102,62 +99,14 @@ for x in "${want_servers[@]}"; do
 	case $x in mmsg|ringview-uring|ringview-ev) ;;
 	*) die "--servers: unknown server '$x'" ;; esac
 done
-for c in "$srv_cpu" "$lg_cpu"; do
-	taskset -c "$c" true 2>/dev/null ||
-		die "cannot pin to cpu $c (this machine has $(nproc) cpus)"
-done
-[ "$srv_cpu" != "$lg_cpu" ] ||
-	echo "run-udp.sh: warning: server and loadgen share cpu $srv_cpu" >&2
+check_cpus
 
 # ---------------------------------------------------------------- build --
-if [ -f "$builddir/build.ninja" ]; then
-	bt=$(meson introspect --buildoptions "$builddir" | python3 -c '
-import json, sys
-o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
-print(o["buildtype"], o["b_ndebug"])') || { echo "run-udp.sh: cannot read $builddir" >&2; exit 1; }
-	if [ "$bt" != "release true" ]; then
-		echo "== reconfiguring $builddir for release (was: $bt)"
-		meson configure "$builddir" --buildtype=release -Db_ndebug=true ||
-			exit 1
-	fi
-else
-	meson setup "$builddir" "$src" --buildtype=release -Db_ndebug=true ||
-		exit 1
-fi
-targets="bench/loadgen bench/mmsg-echo"
-if ninja -C "$builddir" -t targets all 2>/dev/null |
-	grep -q '^examples/ringview-echo:'; then
-	targets="$targets examples/ringview-echo"
-fi
-# shellcheck disable=SC2086
-ninja -C "$builddir" $targets >/dev/null || {
-	echo "run-udp.sh: building $targets in $builddir failed" >&2
-	ninja -C "$builddir" $targets >&2 || true
-	exit 1
-}
-loadgen=$builddir/bench/loadgen
+build_echo bench/mmsg-echo
 mmsg_bin=$builddir/bench/mmsg-echo
-rv_bin=$builddir/examples/ringview-echo
 
 # ------------------------------------------------------------ machinery --
-unset RINGVIEW_BACKEND # --backend says which one
-tmp=$(mktemp -d)
-srv_pid=
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$srv_pid" ]; then
-		kill -INT "$srv_pid" 2>/dev/null || true
-		sleep 0.5
-		kill -KILL "$srv_pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'echo "run-udp.sh: interrupted" >&2; exit 130' INT TERM
-
-t_begin=$(date +%s)
-problems=0
-problem() { echo "run-udp.sh: error: $*" >&2; problems=$((problems + 1)); }
+bench_setup
 
 server_cmd() {
 	case $1 in
@@ -166,110 +115,36 @@ server_cmd() {
 	ringview-ev) echo "$rv_bin --host 127.0.0.1 --udp --backend ev" ;;
 	esac
 }
-server_backend() {
-	case $1 in
-	ringview-uring) echo io_uring ;;
-	ringview-ev) echo libev ;;
-	*) echo ;;
-	esac
-}
-
-# alive PID: running, not a zombie.
-alive() {
-	local st
-	st=$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
+# Its ready line says "listening on udp HOST:PORT".
 ready_re='^listening on udp (.+):([0-9]+)( \(backend ([^)]+)\))?'
-# start_server NAME: sets srv_pid, srv_port, srv_backend; 0 once ready.
-start_server() {
-	local cmd line
-	cmd=$(server_cmd "$1")
-	srv_port=
-	srv_backend=
-	rm -f "$tmp/srv.out" "$tmp/srv.err"
-	# shellcheck disable=SC2086
-	taskset -c "$srv_cpu" $cmd --port 0 >"$tmp/srv.out" 2>"$tmp/srv.err" &
-	srv_pid=$!
-	for _ in $(seq 100); do
-		line=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
-		if [[ $line =~ $ready_re ]]; then
-			srv_port=${BASH_REMATCH[2]}
-			srv_backend=${BASH_REMATCH[4]}
-			return 0
-		fi
-		alive "$srv_pid" || break
-		sleep 0.05
-	done
-	stop_server
-	return 1
-}
-# stop_server: SIGINT, up to 5 s, then SIGKILL; sets srv_rc.
-stop_server() {
-	srv_rc=0
-	[ -n "$srv_pid" ] || return 0
-	kill -INT "$srv_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive "$srv_pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$srv_pid" 2>/dev/null || true
-	wait "$srv_pid" 2>/dev/null || srv_rc=$?
-	srv_pid=
-}
 
-proc_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-# CPU seconds of this shell's waited-for children; sets kids_s.
-kids_cpu() {
-	times >"$tmp/times"
-	kids_s=$(awk 'NR == 2 { s = 0
-		for (i = 1; i <= NF; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
-		printf "%.3f", s }' "$tmp/times")
-}
-now() { date +%s.%N; }
-
-lg_header=$("$loadgen" --udp --csv-header)
-lg_fields=$(echo "$lg_header" | tr ',' '\n' | wc -l)
+lg_columns --udp
 echo "run,server,noisy,other_pct,server_exit,lg_exit,$lg_header" >"$tmp/runs.csv"
 
 # measure SERVER SIZE CONNS RUN: one loadgen run against a fresh server.
 measure() {
 	local name=$1 size=$2 conns=$3 run=$4
-	local b0 b1 s0 s1 k0 k1 t0 t1 lg_rc=0 other noisy row lim rc
+	local lg_rc=0 other noisy_one row lim rc
 	if ! start_server "$name"; then
 		problem "$name did not start: $(head -n 3 "$tmp/srv.err")"
 		return 1
 	fi
-	lim=$(awk -v w="$warmup" -v s="$seconds" 'BEGIN {printf "%d", w + s + 20}')
-	kids_cpu; k0=$kids_s
-	b0=$(busy_ticks); s0=$(proc_ticks "$srv_pid"); t0=$(now)
+	lim=$(lg_timeout)
+	noise_start "$srv_pid"
 	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" --udp \
 		--port "$srv_port" --conns "$conns" --size "$size" \
 		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
 		--udp-timeout-ms "$timeout_ms" --csv --quiet \
 		--server-pid "$srv_pid" >"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
-	t1=$(now); b1=$(busy_ticks); s1=$(proc_ticks "$srv_pid" 2>/dev/null || echo "$s0")
-	kids_cpu; k1=$kids_s
+	noise_stop "$srv_pid"
 	stop_server
 	rc=$srv_rc
-	other=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v k0="$k0" \
-		-v k1="$k1" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { o = (b - s) / hz - (k1 - k0); if (o < 0) o = 0
-			 printf "%.1f", 100 * o / (t1 - t0) }')
-	noisy=$(awk -v o="$other" -v m="$max_other" 'BEGIN {print (o > m) ? 1 : 0}')
-	row=$(tail -n 1 "$tmp/lg.out")
-	if [ "$lg_rc" -gt 1 ] || [ "$(echo "$row" | tr ',' '\n' | wc -l)" != "$lg_fields" ] ||
-	   [ "${row%%,*}" != udp ]; then
-		problem "loadgen (exit $lg_rc) against $name, $size B x $conns: $(head -n 3 "$tmp/lg.err")"
-		row=${lg_header//[^,]/}
-	elif [ "$lg_rc" = 1 ]; then
+	if lg_row udp "$name, $size B x $conns" && [ "$lg_rc" = 1 ]; then
 		problem "loadgen against $name, $size B x $conns: corrupted echoes or none at all:"
 		grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /' >&2
 	fi
 	[ "$rc" = 0 ] || problem "$name exited with $rc after $size B x $conns: $(tail -n 3 "$tmp/srv.err")"
-	echo "$run,$name,$noisy,$other,$rc,$lg_rc,$row" >>"$tmp/runs.csv"
+	echo "$run,$name,$noisy_one,$other,$rc,$lg_rc,$row" >>"$tmp/runs.csv"
 	awk -F, -v h="$lg_header" -v name="$name" -v o="$other" '
 		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
 		{ printf "   %-15s %9.0f dgrams/s  lost %6d  late %4d  p99 %8.1f us  %6.2f us CPU/dgram  other %s%%\n",
@@ -277,46 +152,11 @@ measure() {
 			$c["server_cpu_us_per_msg"], o }' <<<"$row"
 }
 
-if rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null); then
-	dirty=$(GIT_OPTIONAL_LOCKS=0 git -C "$src" status --porcelain \
-		--untracked-files=no -- src include examples bench 2>/dev/null | wc -l)
-	[ "$dirty" = 0 ] || rev="$rev + uncommitted changes in $dirty file(s)"
-else
-	rev="no git commit"
-fi
+source_rev "$src"
 
 # ---------------------------------------------------------------- probe --
 echo "== build: $(cd "$builddir" && pwd), source $rev"
-wanted() {
-	local x
-	for x in "${want_servers[@]}"; do [ "$x" != "$1" ] || return 0; done
-	return 1
-}
-servers=()
-notes=()
-for name in mmsg ringview-uring ringview-ev; do
-	wanted "$name" || continue
-	if [ "$name" != mmsg ] && [ ! -x "$rv_bin" ]; then
-		notes+=("$name skipped: $rv_bin was not built")
-		continue
-	fi
-	want=$(server_backend "$name")
-	if start_server "$name"; then
-		got=$srv_backend
-		stop_server
-		if [ "$got" = "$want" ]; then
-			servers+=("$name")
-		else
-			notes+=("$name skipped: it says backend '${got:-?}', not $want")
-		fi
-	else
-		why=$(grep -v '^$' "$tmp/srv.err" | head -n 2 | tr '\n' ' ')
-		[ "$name" != mmsg ] || { echo "run-udp.sh: the baseline does not start: $why" >&2; exit 1; }
-		notes+=("$name skipped: it does not start (no --udp yet?): ${why:-no ready line}")
-	fi
-done
-for n in "${notes[@]+"${notes[@]}"}"; do echo "== NOTE: $n"; done
-[ "${#servers[@]}" -gt 0 ] || { echo "run-udp.sh: no server to measure" >&2; exit 1; }
+probe_servers mmsg "" " (no --udp yet?)" mmsg ringview-uring ringview-ev
 [ "${servers[0]}" = mmsg ] || echo "== NOTE: no mmsg baseline in --servers: no ratios"
 
 n=$(( ${#size_arr[@]} * ${#conn_arr[@]} * ${#servers[@]} * runs ))
@@ -339,10 +179,7 @@ for run in $(seq "$runs"); do
 done
 
 # -------------------------------------------------------------- results --
-mkdir -p "$here/results"
-stamp=$(date +%Y%m%d-%H%M%S)
-out=$here/results/udp-$stamp
-cp "$tmp/runs.csv" "$out-runs.csv"
+results_out udp
 {
 	echo "ringview UDP echo benchmark $stamp: servers ${servers[*]}; $runs run(s) of" \
 	     "$seconds s (warmup $warmup s), depth $depth, timeout $timeout_ms ms," \
@@ -423,9 +260,5 @@ EOF
 echo
 cat "$out.txt"
 echo "CSV: $out.csv (medians), $out-runs.csv (every run); table: $out.txt"
-echo "took $(( $(date +%s) - t_begin )) s"
-if [ "$problems" -gt 0 ]; then
-	echo "run-udp.sh: $problems error(s) above" >&2
-	exit 1
-fi
+report_end
 exit 0
