@@ -182,6 +182,20 @@ static int take_scanned(rv_http_framer *f, rv_chain *in, size_t n,
 	return err ? err : 1;
 }
 
+/* A head that trickles in a few bytes per receive would pin a receive
+ * buffer per piece, and make every search walk all the pieces: past
+ * TRICKLE_VIEWS pieces, copy them into one buffer (at most max_head bytes,
+ * since an incomplete head is never longer). */
+static void gather_head(rv_chain *in)
+{
+	rv_view all;
+
+	if (rv_chain_count(in) <= TRICKLE_VIEWS)
+		return;
+	if (rv_chain_pullup(in, rv_chain_len(in), &all) == 0)
+		rv_view_release(&all); /* the chain keeps the copy */
+}
+
 /* Skip empty lines before a request: a server should ignore them (RFC
  * 9112 2.2); they cost nothing and are never kept. */
 static void skip_empty_lines(rv_chain *in)
@@ -248,6 +262,7 @@ static int find_head(rv_http_framer *f, rv_chain *in, struct rv__http_scan *s)
 			return fail(f, -EMSGSIZE,
 				    "request head larger than the limit");
 		f->_scanned = len >= 3 ? len - 3 : 0;
+		gather_head(in);
 		return 0;
 	}
 	if ((size_t)at + 4 > max)

@@ -2,20 +2,15 @@
  * frame.c - the first two stages: bytes to requests.
  *
  * frame keeps what has arrived of a request in its own chain until
- * rv_http_frame can cut a whole request off it; parse turns the request's
- * head into subviews. Either one answers bad input with an error message
+ * rv_http_frame can cut a whole request off it (the framer gathers a head
+ * or body that trickles in, so a slow client pins few buffers); parse
+ * turns the request's head into subviews. Either one answers bad input with an error message
  * that handle and encode turn into a status line, after which the
  * connection closes (what follows a bad request cannot be trusted).
  */
 #include <errno.h>
 
 #include "stages.h"
-
-/* More pending views than this while a head is incomplete means a client
- * that trickles bytes: copy them into one buffer rather than pin a
- * receive buffer per byte. */
-#define TRICKLE_VIEWS 8
-
 
 static const struct rv_http_limits *limits_of(rv_pipeline *p)
 {
@@ -31,17 +26,6 @@ static int emit_error(rv_pipeline *p, int err)
 	hc->srv->bad_requests++;
 	rv_pipeline_emit(p, &m);
 	return err;
-}
-
-/* A slow client's bytes arrive one receive buffer each: gather them. */
-static void gather_trickle(struct http_frame_state *st)
-{
-	rv_view all;
-
-	if (rv_chain_count(&st->in) <= TRICKLE_VIEWS)
-		return;
-	if (rv_chain_pullup(&st->in, rv_chain_len(&st->in), &all) == 0)
-		rv_view_release(&all); /* the chain keeps the copy */
 }
 
 int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
@@ -74,7 +58,6 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 		if (r < 0)
 			return r;
 	}
-	gather_trickle(st);
 	return 0;
 }
 

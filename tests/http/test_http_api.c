@@ -300,6 +300,41 @@ Test(http_api, bytes_after_a_request_stay_in_input)
 	rv_chain_release(&in);
 }
 
+/* A request fed one byte per view: the framer gathers the pieces, so the
+ * input never holds more than a handful of views (one receive buffer each
+ * in a server), head and body alike. */
+Test(http_api, trickled_request_is_gathered)
+{
+	static const char req[] = REQ_GH "X-Pad: 0123456789012345678901\r\n"
+				  "Content-Length: 40\r\n\r\n"
+				  "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+	rv_http_framer f;
+	rv_chain in = RV_CHAIN_INIT;
+	struct rv_http_frame fr;
+	struct rv_http_request *r = NULL;
+	uint32_t most = 0;
+	int rc = 0;
+
+	rv_http_framer_init(&f, NULL);
+	for (size_t i = 0; i < sizeof(req) - 1 && rc == 0; i++) {
+		feed(&in, req + i, 1);
+		rc = rv_http_frame(&f, &in, &fr);
+		if (rv_chain_count(&in) > most)
+			most = rv_chain_count(&in);
+		if (rc == 0 && rv_chain_count(&f._tail) > most)
+			most = rv_chain_count(&f._tail);
+	}
+	cr_assert_eq(rc, 1, "%d (%s)", rc, rv_http_framer_why(&f));
+	cr_assert_leq(most, 9, "%u one-byte views held at once", most);
+	cr_assert_leq(rv_chain_count(&fr.body), 6, "body gathered: %u views",
+		      rv_chain_count(&fr.body));
+	cr_assert_eq(rv_http_parse(&fr, NULL, &r, NULL), 0);
+	cr_assert_eq(rv_chain_len(&r->body), 40);
+	rv_http_request_free(r);
+	rv_http_framer_fini(&f);
+	rv_chain_release(&in);
+}
+
 /* ---- copies, zero-copy and release semantics (pool buffers) -------- */
 
 Test(http_api, body_zero_copy_head_copied_once_at_a_seam)
