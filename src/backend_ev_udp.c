@@ -7,7 +7,7 @@
  * no free buffer the socket stops reading until one is recycled; the
  * kernel keeps datagrams meanwhile, or drops them and counts.
  *
- * Sends: sendmsg at once; the kernel copies the datagram, so the view is
+ * Sends: sendto at once; the kernel copies the datagram, so the view is
  * released on return. Only when the socket buffer is full do sends wait,
  * in order, for writability.
  */
@@ -159,7 +159,10 @@ static bool try_send(rv_udp *u, struct rv__udp_send *op)
 	ssize_t r;
 
 	do
-		r = sendmsg(u->fd, &op->msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+		r = sendto(u->fd, op->iov.iov_base, op->iov.iov_len,
+			   MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (const struct sockaddr *)&op->peer,
+			   op->msg.msg_namelen);
 	while (r < 0 && errno == EINTR);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return false;

@@ -614,7 +614,11 @@ static void be_udp_send(rv_udp *x, struct rv__udp_send *op)
 {
 	struct io_uring_sqe *sqe = get_sqe(U(x->loop));
 
-	io_uring_prep_sendmsg(sqe, x->fd, &op->msg, 0);
+	/* send with a destination address (Linux 6.0): unlike sendmsg, no
+	 * msghdr for the kernel to copy in. */
+	io_uring_prep_sendto(sqe, x->fd, op->iov.iov_base, op->iov.iov_len, 0,
+			     (const struct sockaddr *)&op->peer,
+			     op->msg.msg_namelen);
 	io_uring_sqe_set_data64(sqe, ud(op, TAG_UDP_SEND));
 }
 
