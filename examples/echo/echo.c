@@ -34,7 +34,9 @@
 
 #include <ringview/ringview.h>
 
-static atomic_int stop_requested; /* read by every thread */
+#include "loops.h"
+
+/* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
 
 static void on_signal(int sig)
@@ -42,7 +44,7 @@ static void on_signal(int sig)
 	if (sig == SIGUSR1)
 		stats_requested = 1;
 	else
-		stop_requested = 1;
+		loop_threads_stop = 1;
 }
 
 /* The whole server: whatever arrived goes back, as the same views. */
@@ -74,22 +76,17 @@ static const struct rv_udp_ops udp_echo_ops = {
 	.on_datagram = echo_datagram,
 };
 
-/* One loop and its socket; one per thread. */
-struct server {
-	int index;
-	pthread_t thread;
-	rv_loop *loop;
-	rv_listener *listener;
-	rv_udp *udp;
-	struct rv_udp_stats udp_last; /* its counters before shutdown */
-	int leaked;
-};
-
-/* What every server is started with. */
+/* What every loop is started with. */
 static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384}};
 static const char *host = "127.0.0.1";
 static bool udp_mode;
 static unsigned nthreads = 1;
+
+/* Per thread with --udp: the socket's counters before shutdown. */
+struct udp_state {
+	struct rv_udp_stats last;
+};
+static struct udp_state *udp_states; /* one per thread */
 
 static void usage(FILE *f, const char *argv0)
 {
@@ -108,96 +105,77 @@ static void usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-static void print_stats(const struct server *sv, const char *when)
+static void print_stats(const struct loop_thread *t, const char *when)
 {
 	struct rv_loop_stats ls;
 
-	rv_loop_stats(sv->loop, &ls);
+	rv_loop_stats(t->loop, &ls);
 	printf("stats (%s", when);
 	if (nthreads > 1)
-		printf(", thread %d of %u", sv->index, nthreads);
+		printf(", thread %d of %u", t->index, nthreads);
 	printf("): %u connections open, %llu accepted, %llu sends "
 	       "(%llu zero-copy, %llu copied by the kernel), %llu waits for "
 	       "buffers; ",
-	       rv_loop_conn_count(sv->loop), (unsigned long long)ls.accepted,
+	       rv_loop_conn_count(t->loop), (unsigned long long)ls.accepted,
 	       (unsigned long long)ls.sends, (unsigned long long)ls.zc_sends,
 	       (unsigned long long)ls.zc_copied, (unsigned long long)ls.parked);
 	if (udp_mode) {
-		struct rv_udp_stats us = sv->udp_last;
-		if (sv->udp)
-			rv_udp_stats(sv->udp, &us);
+		const struct udp_state *us = t->user;
+		struct rv_udp_stats st = us->last;
+		if (t->socket)
+			rv_udp_stats(t->socket, &st);
 		printf("udp: %llu datagrams in (%llu truncated, %llu dropped by "
 		       "the kernel), %llu out (%llu send errors, %llu dropped); ",
-		       (unsigned long long)us.received,
-		       (unsigned long long)us.truncated,
-		       (unsigned long long)us.kernel_drops,
-		       (unsigned long long)us.sent,
-		       (unsigned long long)us.send_errors,
-		       (unsigned long long)us.send_dropped);
+		       (unsigned long long)st.received,
+		       (unsigned long long)st.truncated,
+		       (unsigned long long)st.kernel_drops,
+		       (unsigned long long)st.sent,
+		       (unsigned long long)st.send_errors,
+		       (unsigned long long)st.send_dropped);
 	}
-	rv_pool_stats_print(rv_loop_pool(sv->loop), stdout);
+	rv_pool_stats_print(rv_loop_pool(t->loop), stdout);
 	fflush(stdout);
 }
 
-/* Make |sv|'s loop and socket, on the thread that will run them (an
- * io_uring ring is best driven by the thread that made it). */
-static int server_start(struct server *sv, uint16_t port)
+static void print_final(struct loop_thread *t)
 {
-	int err = rv_loop_create(&cfg, &sv->loop);
+	print_stats(t, "final");
+}
 
-	if (err) {
-		fprintf(stderr, "cannot start: %s\n", rv_strerror(err));
-		return err;
+/* Open |t|'s socket: a TCP listener, or with --udp a UDP socket. */
+static int open_socket(struct loop_thread *t, uint16_t port)
+{
+	int err;
+
+	if (udp_mode) {
+		rv_udp *u;
+		t->user = &udp_states[t->index];
+		err = rv_udp_bind(t->loop, host, port, &udp_echo_ops, NULL, &u);
+		if (!err) {
+			t->socket = u;
+			return rv_udp_port(u);
+		}
+	} else {
+		rv_listener *l;
+		err = rv_listen_tcp(t->loop, host, port, &echo_ops, NULL, &l);
+		if (!err) {
+			t->socket = l;
+			return rv_listener_port(l);
+		}
 	}
-	if (udp_mode)
-		err = rv_udp_bind(sv->loop, host, port, &udp_echo_ops, NULL,
-				  &sv->udp);
-	else
-		err = rv_listen_tcp(sv->loop, host, port, &echo_ops, NULL,
-				    &sv->listener);
-	if (err) {
-		fprintf(stderr, "cannot listen on %s%s:%u: %s\n",
-			udp_mode ? "udp " : "", host, port, rv_strerror(err));
-		rv_loop_destroy(sv->loop);
-		sv->loop = NULL;
-	}
+	fprintf(stderr, "cannot listen on %s%s:%u: %s\n",
+		udp_mode ? "udp " : "", host, port, rv_strerror(err));
 	return err;
 }
 
-static uint16_t server_port(const struct server *sv)
+/* Before shutdown: keep the UDP socket's counters (it is freed then). */
+static void closing(struct loop_thread *t)
 {
-	return udp_mode ? rv_udp_port(sv->udp) : rv_listener_port(sv->listener);
-}
+	struct udp_state *us = t->user;
 
-/* Close everything and record what is left; the stats stay readable. */
-static void server_stop(struct server *sv)
-{
-	if (sv->udp)
-		rv_udp_stats(sv->udp, &sv->udp_last);
-	sv->udp = NULL; /* freed by the shutdown */
-	rv_loop_shutdown(sv->loop);
-}
-
-/* The other threads: serve until asked to stop. */
-static uint16_t shared_port;
-static pthread_barrier_t started;
-static int start_errors;
-
-static void *server_thread(void *arg)
-{
-	struct server *sv = arg;
-	int err = server_start(sv, shared_port);
-
-	if (err)
-		__atomic_add_fetch(&start_errors, 1, __ATOMIC_RELAXED);
-	pthread_barrier_wait(&started);
-	if (err)
-		return NULL;
-	while (!stop_requested)
-		if (rv_loop_run_once(sv->loop, 100) < 0)
-			break;
-	server_stop(sv);
-	return NULL;
+	if (udp_mode && t->socket)
+		rv_udp_stats(t->socket, &us->last);
+	t->socket = NULL;
 }
 
 static double now_s(void)
@@ -236,10 +214,11 @@ int main(int argc, char **argv)
 	};
 	unsigned long port = 7000;
 	double interval = 0, next_stats;
-	struct server *servers, *main_sv;
+	struct loop_threads lt = {.cfg = &cfg, .open = open_socket,
+				  .closing = closing};
+	struct loop_thread *main_t;
 	struct sigaction sa;
-	sigset_t block, old;
-	int opt, err, status = 0;
+	int opt, err, status;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -268,31 +247,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "--threads must be 1 to 256\n");
 		return 2;
 	}
-	servers = calloc(nthreads, sizeof(*servers));
-	if (!servers)
+	lt.count = nthreads;
+	udp_states = calloc(nthreads, sizeof(*udp_states));
+	if (!udp_states || loop_threads_start(&lt, (uint16_t)port))
 		return 1;
-	for (unsigned i = 0; i < nthreads; i++)
-		servers[i].index = (int)i;
-
-	/* Thread 0 is this one: it binds first (port 0 picks the port the
-	 * others then share) and handles the signals. */
-	main_sv = &servers[0];
-	if (server_start(main_sv, (uint16_t)port)) {
-		free(servers);
-		return 1;
-	}
-	shared_port = server_port(main_sv);
-	sigfillset(&block);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	pthread_barrier_init(&started, NULL, nthreads);
-	for (unsigned i = 1; i < nthreads; i++)
-		if (pthread_create(&servers[i].thread, NULL, server_thread,
-				   &servers[i])) {
-			fprintf(stderr, "cannot create thread %u\n", i);
-			return 1;
-		}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_barrier_wait(&started);
+	main_t = &lt.threads[0];
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -300,19 +259,15 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (start_errors)
-		stop_requested = 1;
-	else
-		printf("listening on %s%s:%u (backend %s)%s\n",
-		       udp_mode ? "udp " : "", host, shared_port,
-		       rv_loop_backend_name(main_sv->loop),
-		       nthreads > 1 ? " on several threads" : "");
+	printf("listening on %s%s:%u (backend %s)%s\n", udp_mode ? "udp " : "",
+	       host, lt.port, rv_loop_backend_name(main_t->loop),
+	       nthreads > 1 ? " on several threads" : "");
 	fflush(stdout);
 
 	next_stats = now_s() + interval;
-	while (!stop_requested) {
+	while (!loop_threads_stop) {
 		int timeout = interval > 0 ? 100 : 1000;
-		err = rv_loop_run_once(main_sv->loop, timeout);
+		err = rv_loop_run_once(main_t->loop, timeout);
 		if (err < 0) {
 			fprintf(stderr, "event loop failed: %s\n",
 				rv_strerror(err));
@@ -320,32 +275,16 @@ int main(int argc, char **argv)
 		}
 		if (stats_requested) {
 			stats_requested = 0;
-			print_stats(main_sv, "SIGUSR1");
+			print_stats(main_t, "SIGUSR1");
 		}
 		if (interval > 0 && now_s() >= next_stats) {
-			print_stats(main_sv, "interval");
+			print_stats(main_t, "interval");
 			next_stats += interval;
 		}
 	}
-	stop_requested = 1;
 
-	server_stop(main_sv);
-	for (unsigned i = 1; i < nthreads; i++)
-		pthread_join(servers[i].thread, NULL);
-	/* Every loop is shut down: their counters are final. */
-	for (unsigned i = 0; i < nthreads; i++) {
-		struct server *sv = &servers[i];
-		if (!sv->loop)
-			continue;
-		print_stats(sv, "final");
-		if (rv_pool_leak_report(rv_loop_pool(sv->loop), stdout) > 0) {
-			fprintf(stderr, "buffers leaked: see above\n");
-			status = 1;
-			continue;
-		}
-		if (rv_loop_destroy(sv->loop))
-			status = 1;
-	}
-	free(servers);
-	return start_errors ? 1 : status;
+	loop_threads_join(&lt); /* every loop is shut down: final stats */
+	status = loop_threads_destroy(&lt, print_final);
+	free(udp_states);
+	return status;
 }

@@ -21,7 +21,6 @@
  * SIGINT/SIGTERM with any buffer still held (there should be none).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <getopt.h>
 #include <signal.h>
@@ -31,33 +30,23 @@
 #include <time.h>
 
 #include "http_server.h"
+#include "loops.h"
 
-static atomic_int stop_requested; /* read by every thread */
+/* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
-
-/* One loop, its listener and its counters; one per thread. */
-struct worker {
-	int index;
-	pthread_t thread;
-	rv_loop *loop;
-	rv_listener *listener;
-	struct http_server srv;
-};
 
 static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384}};
 static struct rv_http_limits limits;
 static const char *host = "127.0.0.1";
 static unsigned nthreads = 1;
-static uint16_t shared_port;
-static pthread_barrier_t started;
-static int start_errors;
+static struct http_server *servers; /* one per thread: its counters */
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		stats_requested = 1;
 	else
-		stop_requested = 1;
+		loop_threads_stop = 1;
 }
 
 static void usage(FILE *f, const char *argv0)
@@ -80,57 +69,45 @@ static void usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-static void print_stats(const struct worker *w, const char *when)
+static void print_stats(const struct loop_thread *t, const char *when)
 {
+	const struct http_server *srv = t->user;
+
 	printf("stats (%s", when);
 	if (nthreads > 1)
-		printf(", thread %d of %u", w->index, nthreads);
+		printf(", thread %d of %u", t->index, nthreads);
 	printf("): %u connections open, %llu accepted, %llu requests, %llu "
 	       "bad requests; ",
-	       rv_loop_conn_count(w->loop),
-	       (unsigned long long)w->srv.connections,
-	       (unsigned long long)w->srv.requests,
-	       (unsigned long long)w->srv.bad_requests);
-	rv_pool_stats_print(rv_loop_pool(w->loop), stdout);
+	       rv_loop_conn_count(t->loop),
+	       (unsigned long long)srv->connections,
+	       (unsigned long long)srv->requests,
+	       (unsigned long long)srv->bad_requests);
+	rv_pool_stats_print(rv_loop_pool(t->loop), stdout);
 	fflush(stdout);
 }
 
-/* Make |w|'s loop and listener on the thread that will run them. */
-static int worker_start(struct worker *w, uint16_t port)
+static void print_final(struct loop_thread *t)
 {
-	int err = rv_loop_create(&cfg, &w->loop);
+	print_stats(t, "final");
+}
 
-	if (err) {
-		fprintf(stderr, "cannot start: %s\n", rv_strerror(err));
-		return err;
-	}
-	w->srv.limits = limits;
-	err = rv_listen_tcp(w->loop, host, port, &http_conn_ops, &w->srv,
-			    &w->listener);
+/* Open |t|'s listener; its connections count in their thread's server. */
+static int open_listener(struct loop_thread *t, uint16_t port)
+{
+	struct http_server *srv = &servers[t->index];
+	rv_listener *l;
+	int err;
+
+	srv->limits = limits;
+	t->user = srv;
+	err = rv_listen_tcp(t->loop, host, port, &http_conn_ops, srv, &l);
 	if (err) {
 		fprintf(stderr, "cannot listen on %s:%u: %s\n", host, port,
 			rv_strerror(err));
-		rv_loop_destroy(w->loop);
-		w->loop = NULL;
+		return err;
 	}
-	return err;
-}
-
-static void *worker_thread(void *arg)
-{
-	struct worker *w = arg;
-	int err = worker_start(w, shared_port);
-
-	if (err)
-		__atomic_add_fetch(&start_errors, 1, __ATOMIC_RELAXED);
-	pthread_barrier_wait(&started);
-	if (err)
-		return NULL;
-	while (!stop_requested)
-		if (rv_loop_run_once(w->loop, 100) < 0)
-			break;
-	rv_loop_shutdown(w->loop);
-	return NULL;
+	t->socket = l;
+	return rv_listener_port(l);
 }
 
 static double now_s(void)
@@ -171,10 +148,10 @@ int main(int argc, char **argv)
 	};
 	unsigned long port = 8080;
 	double interval = 0, next_stats;
-	struct worker *workers, *main_w;
+	struct loop_threads lt = {.cfg = &cfg, .open = open_listener};
+	struct loop_thread *main_t;
 	struct sigaction sa;
-	sigset_t block, old;
-	int opt, err, status = 0;
+	int opt, err, status;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -205,31 +182,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "--threads must be 1 to 256\n");
 		return 2;
 	}
-	workers = calloc(nthreads, sizeof(*workers));
-	if (!workers)
+	lt.count = nthreads;
+	servers = calloc(nthreads, sizeof(*servers));
+	if (!servers || loop_threads_start(&lt, (uint16_t)port))
 		return 1;
-	for (unsigned i = 0; i < nthreads; i++)
-		workers[i].index = (int)i;
-
-	/* Thread 0 is this one: it listens first (port 0 picks the port the
-	 * others then share) and handles the signals. */
-	main_w = &workers[0];
-	if (worker_start(main_w, (uint16_t)port)) {
-		free(workers);
-		return 1;
-	}
-	shared_port = rv_listener_port(main_w->listener);
-	sigfillset(&block);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	pthread_barrier_init(&started, NULL, nthreads);
-	for (unsigned i = 1; i < nthreads; i++)
-		if (pthread_create(&workers[i].thread, NULL, worker_thread,
-				   &workers[i])) {
-			fprintf(stderr, "cannot create thread %u\n", i);
-			return 1;
-		}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_barrier_wait(&started);
+	main_t = &lt.threads[0];
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -237,17 +194,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (start_errors)
-		stop_requested = 1;
-	else
-		printf("listening on %s:%u (backend %s)%s\n", host, shared_port,
-		       rv_loop_backend_name(main_w->loop),
-		       nthreads > 1 ? " on several threads" : "");
+	printf("listening on %s:%u (backend %s)%s\n", host, lt.port,
+	       rv_loop_backend_name(main_t->loop),
+	       nthreads > 1 ? " on several threads" : "");
 	fflush(stdout);
 
 	next_stats = now_s() + interval;
-	while (!stop_requested) {
-		err = rv_loop_run_once(main_w->loop, interval > 0 ? 100 : 1000);
+	while (!loop_threads_stop) {
+		err = rv_loop_run_once(main_t->loop, interval > 0 ? 100 : 1000);
 		if (err < 0) {
 			fprintf(stderr, "event loop failed: %s\n",
 				rv_strerror(err));
@@ -255,31 +209,16 @@ int main(int argc, char **argv)
 		}
 		if (stats_requested) {
 			stats_requested = 0;
-			print_stats(main_w, "SIGUSR1");
+			print_stats(main_t, "SIGUSR1");
 		}
 		if (interval > 0 && now_s() >= next_stats) {
-			print_stats(main_w, "interval");
+			print_stats(main_t, "interval");
 			next_stats += interval;
 		}
 	}
-	stop_requested = 1;
 
-	rv_loop_shutdown(main_w->loop);
-	for (unsigned i = 1; i < nthreads; i++)
-		pthread_join(workers[i].thread, NULL);
-	for (unsigned i = 0; i < nthreads; i++) {
-		struct worker *w = &workers[i];
-		if (!w->loop)
-			continue;
-		print_stats(w, "final");
-		if (rv_pool_leak_report(rv_loop_pool(w->loop), stdout) > 0) {
-			fprintf(stderr, "buffers leaked: see above\n");
-			status = 1;
-			continue;
-		}
-		if (rv_loop_destroy(w->loop))
-			status = 1;
-	}
-	free(workers);
-	return start_errors ? 1 : status;
+	loop_threads_join(&lt); /* every loop is shut down: final stats */
+	status = loop_threads_destroy(&lt, print_final);
+	free(servers);
+	return status;
 }
