@@ -316,6 +316,13 @@ static void udp_recv_arm(rv_udp *x);
 static void unpark_some(struct uring *u)
 {
 	uint32_t budget = in_ring(u);
+	/* A TCP receive may fill up to recv_cap bytes of buffers at once:
+	 * re-arm only as many as the ring can feed whole, or most find it
+	 * empty again at once (and park again). At least one, since a
+	 * receive takes only what has arrived. */
+	uint32_t per_recv =
+		u->recv_cap ? (u->recv_cap + u->buf_size - 1) / u->buf_size : 1;
+	uint32_t conns = budget / per_recv ? budget / per_recv : 1;
 
 	while (budget && !rv__list_empty(&u->udp_parked)) {
 		rv_udp *x = rv__container_of(u->udp_parked.next, rv_udp, park);
@@ -324,7 +331,9 @@ static void unpark_some(struct uring *u)
 		udp_recv_arm(x);
 		budget--;
 	}
-	while (budget-- && !rv__list_empty(&u->parked)) {
+	if (conns > budget)
+		conns = budget;
+	while (conns-- && !rv__list_empty(&u->parked)) {
 		rv_conn *c = rv__container_of(u->parked.next, rv_conn, park);
 		unpark(c);
 		be_recv_start(c);
