@@ -10,8 +10,14 @@ columns, then loadgen's --csv columns); only rows with kept=1 count (the
 others were measured again because the machine was busy). IDLE.csv has one
 row per idle-memory measurement. For every (size, conns, server) the table
 gives the median over the runs of every figure, and the ratio of each
-ringview server to the epoll baseline. Then the targets of the benchmark
-issue, each with PASS or FAIL and the measured value:
+server to the epoll baseline. When the raw liburing baseline (server
+'uring', bench/uring-echo) was measured beside ringview-uring, a short
+section follows: ringview-uring against uring in each combination (msgs/s,
+server CPU per message and its difference: roughly what the library adds
+to what io_uring itself costs; negative where the library does less kernel
+work than the plain one-buffer-per-send server, as with large messages).
+Then the targets of the benchmark issue, for the ringview servers only,
+each with PASS or FAIL and the measured value:
 
   64 B, 50 and 500 connections: msgs/s >= 1.2x the baseline's, and server
       CPU per message <= 0.8x the baseline's
@@ -36,7 +42,10 @@ import statistics
 import sys
 
 BASE = 'epoll'
-SERVER_ORDER = ['epoll', 'ringview-uring', 'ringview-ev']
+SERVER_ORDER = ['epoll', 'uring', 'ringview-uring', 'ringview-ev']
+# The hand-written liburing server, and the ringview server it is compared
+# with (the same kernel interface, without the library).
+RAW_URING, RV_URING = 'uring', 'ringview-uring'
 FIGURES = ['msgs_per_s', 'mib_per_s', 'p50_us', 'p99_us', 'p999_us',
            'max_us', 'server_cpu_us_per_msg', 'server_cpu_pct', 'lg_cpu_pct',
            'peak_rss_kib', 'rv_enobufs', 'rv_highwater', 'rv_parked',
@@ -161,7 +170,10 @@ def print_table(summary, servers):
               'x MiB', 'x RSS', 'notes'))
     print('Load: medians over the runs; "us CPU" is server CPU time per '
           'message, "peak" the server\'s VmHWM in MiB;')
-    print('x = ratio ringview/baseline (epoll) in the same combination.')
+    if RAW_URING in servers:
+        print('x = ratio server/baseline (epoll) in the same combination.')
+    else:
+        print('x = ratio ringview/baseline (epoll) in the same combination.')
     print()
     print(hdr)
     print('-' * len(hdr))
@@ -186,6 +198,38 @@ def print_table(summary, servers):
                       fmt(None if s['peak_rss_kib'] is None else
                           s['peak_rss_kib'] / 1024, '%.1f'),
                       *xs, flags(s)))
+    print()
+
+
+def print_vs_raw_uring(summary):
+    """ringview-uring against the raw liburing server, per combination."""
+    combos = sorted({(k[0], k[1]) for k in summary
+                     if (k[0], k[1], RAW_URING) in summary
+                     and (k[0], k[1], RV_URING) in summary})
+    if not combos:
+        return
+    print('%s vs raw liburing (%s): x = ratio %s/%s; "+us CPU" = its '
+          'server CPU' % (RV_URING, RAW_URING, RV_URING, RAW_URING))
+    print('per message minus %s\'s (what the library adds; negative: it is '
+          'the cheaper one).' % RAW_URING)
+    print()
+    hdr = '%-7s %5s  %9s %9s %7s  %7s %7s %8s' % (
+        'size', 'conns', 'rv msgs/s', 'uring', 'x msgs', 'us CPU', 'x CPU',
+        '+us CPU')
+    print(hdr)
+    print('-' * len(hdr))
+    for size, conns in combos:
+        rv = summary[(size, conns, RV_URING)]
+        raw = summary[(size, conns, RAW_URING)]
+        cpu_rv, cpu_raw = (rv['server_cpu_us_per_msg'],
+                           raw['server_cpu_us_per_msg'])
+        print('%-7s %5d  %9s %9s %7s  %7s %7s %8s' % (
+            size_label(size), conns, fmt(rv['msgs_per_s']),
+            fmt(raw['msgs_per_s']),
+            fmt(ratio(rv['msgs_per_s'], raw['msgs_per_s']), '%.2f'),
+            fmt(cpu_rv, '%.2f'), fmt(ratio(cpu_rv, cpu_raw), '%.2f'),
+            fmt(None if cpu_rv is None or cpu_raw is None else
+                cpu_rv - cpu_raw, '%+.2f')))
     print()
 
 
@@ -216,8 +260,8 @@ def print_idle(idle, servers):
 def targets(summary, idle, servers, conns_all):
     """Yields (target, server, measured text, limit text, verdict)."""
     for server in servers:
-        if server == BASE:
-            continue
+        if server == BASE or not server.startswith('ringview'):
+            continue  # the targets are ringview's, not the baselines'
 
         def pair(size, conns):
             return (summary.get((size, conns, server)),
@@ -363,6 +407,7 @@ def main():
     conns_all = sorted({k[1] for k in summary if k[0] == 65536})
 
     print_table(summary, servers)
+    print_vs_raw_uring(summary)
     print_idle(idle, servers)
     ts = list(targets(summary, idle, servers, conns_all)) \
         if BASE in servers else []

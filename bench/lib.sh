@@ -212,18 +212,20 @@ stop_server() {
 # probe_servers BASELINE NOBUILD NOSTART NAME...: start each NAME that
 # --servers wants once, in this order, and keep in servers those whose
 # ready line names the backend server_backend gives; notes (printed) say
-# why the others were skipped, with the hint NOBUILD when $rv_bin was not
-# built, NOSTART when it does not start. Exits 1 when BASELINE does not
-# start or no server is left.
+# why the others were skipped, with the hint NOBUILD when its program (the
+# first word of server_cmd NAME) was not built, NOSTART when it does not
+# start. Exits 1 when BASELINE does not start or no server is left.
 probe_servers() {
-	local base=$1 nobuild=$2 nostart=$3 name want got why n
+	local base=$1 nobuild=$2 nostart=$3 name want got why n bin
 	shift 3
 	servers=()
 	notes=()
 	for name in "$@"; do
 		wanted "$name" || continue
-		if [ "$name" != "$base" ] && [ ! -x "$rv_bin" ]; then
-			notes+=("$name skipped: $rv_bin was not built$nobuild")
+		bin=$(server_cmd "$name")
+		bin=${bin%% *}
+		if [ "$name" != "$base" ] && [ ! -x "$bin" ]; then
+			notes+=("$name skipped: $bin was not built$nobuild")
 			continue
 		fi
 		want=$(server_backend "$name")

@@ -12,11 +12,17 @@
 #   --depth N        messages in flight per connection (default 1)
 #   --sizes LIST     message sizes in bytes (default 64,4096,65536)
 #   --conns LIST     connection counts (default 1,50,500)
-#   --servers LIST   among epoll,ringview-uring,ringview-ev (default: all;
-#                    a ringview backend that does not start is skipped with
-#                    a note)
-#   --buffers N      ringview-echo --buffers (default 768, its default)
-#   --buf-size B     ringview-echo --buf-size (default 16384, its default)
+#   --servers LIST   among epoll,uring,ringview-uring,ringview-ev (default:
+#                    epoll,ringview-uring,ringview-ev; a ringview backend
+#                    that does not start is skipped with a note). uring is
+#                    bench/uring-echo, a hand-written server on liburing
+#                    alone: what io_uring itself costs, to tell the
+#                    library's share of ringview-uring's cost from the
+#                    kernel's (built only with liburing)
+#   --buffers N      ringview-echo --buffers, and uring-echo's (default 768,
+#                    ringview-echo's default)
+#   --buf-size B     ringview-echo --buf-size, and uring-echo's (default
+#                    16384, its default)
 #   --idle N         idle connections for the memory-per-connection test
 #                    (default 10000; 0 skips it)
 #   --retries N      measure a combination again when other processes used
@@ -43,8 +49,8 @@
 # would reset VmHWM too on this kernel) on --server-cpu with --port 0;
 # its port is read from its "listening on HOST:PORT" line. Load comes from
 # loadgen on --load-cpu. Within each repetition and combination the servers
-# run one after the other (epoll, ringview-uring, ringview-ev) so that any
-# drift of the machine hits all of them alike.
+# run one after the other (epoll, uring, ringview-uring, ringview-ev) so
+# that any drift of the machine hits all of them alike.
 #
 # Noise: around each loadgen run the script reads the busy time of all
 # cpus from /proc/stat, the server's CPU time from /proc/PID/stat and
@@ -61,7 +67,8 @@
 # (after - before) / N is the server's memory per idle connection.
 #
 # Results: a table on stdout (medians over the runs, ratios of each
-# ringview server to the epoll baseline, the targets with PASS/FAIL), and
+# ringview server to the epoll baseline, the targets with PASS/FAIL; with
+# uring also ringview-uring against it), and
 # in bench/results/ (not committed): echo-STAMP.csv (the medians),
 # echo-STAMP-runs.csv and echo-STAMP-idle.csv (every run, retries
 # included), echo-STAMP-targets.csv, echo-STAMP.txt (the table) and, when
@@ -133,7 +140,7 @@ IFS=, read -r -a want_servers <<<"$servers_opt"
 for x in "${size_arr[@]}"; do count --sizes "$x"; done
 for x in "${conn_arr[@]}"; do count --conns "$x"; done
 for x in "${want_servers[@]}"; do
-	case $x in epoll|ringview-uring|ringview-ev) ;;
+	case $x in epoll|uring|ringview-uring|ringview-ev) ;;
 	*) die "--servers: unknown server '$x'" ;; esac
 done
 check_cpus
@@ -142,6 +149,11 @@ check_cpus
 # A release build: -O3, NDEBUG, no reference tracking by default.
 build_echo bench/epoll-echo
 epoll_bin=$builddir/bench/epoll-echo
+# The raw liburing baseline: a target only when liburing was found.
+uring_bin=$builddir/bench/uring-echo
+if wanted uring && ninja_has bench/uring-echo; then
+	ninja_quiet bench/uring-echo
+fi
 
 # ------------------------------------------------------------ machinery --
 # Servers that can accept --idle connections need the descriptors.
@@ -161,6 +173,7 @@ bench_setup
 server_cmd() {
 	case $1 in
 	epoll) echo "$epoll_bin --host 127.0.0.1" ;;
+	uring) echo "$uring_bin --host 127.0.0.1 --buffers $buffers --buf-size $buf_size" ;;
 	ringview-uring) echo "$rv_bin --host 127.0.0.1 --buffers $buffers --buf-size $buf_size --backend uring" ;;
 	ringview-ev) echo "$rv_bin --host 127.0.0.1 --buffers $buffers --buf-size $buf_size --backend ev" ;;
 	esac
@@ -268,7 +281,7 @@ rev="$build_src, $rev"
 echo "== build: $(cd "$builddir" && pwd), source $rev"
 # Always in this order, the baseline first, whatever the order asked.
 probe_servers epoll " (no io_uring backend in this build?)" "" \
-	epoll ringview-uring ringview-ev
+	epoll uring ringview-uring ringview-ev
 [ "${servers[0]}" = epoll ] ||
 	echo "== NOTE: no epoll baseline in --servers: no ratios, no targets"
 
