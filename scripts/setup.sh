@@ -19,7 +19,8 @@
 # Priority 100 means no other package ever moves to trixie by itself.
 #
 # With --bench it also installs the tools the comparison benchmarks run:
-# wrk and nginx-light (bench/run-http.sh), optional like clang.
+# wrk and nginx-light (bench/run-http.sh) and linux-perf
+# (bench/profile-echo.sh), optional like clang.
 #
 # Environment: RINGVIEW_SETUP_NO_CLANG=1 skips clang.
 # Needs root (or sudo) only when something must be installed.
@@ -163,6 +164,7 @@ check() {
 	if [ $bench_tools -eq 1 ]; then
 		have wrk || optional+=(wrk)
 		have nginx || [ -x /usr/sbin/nginx ] || optional+=(nginx-light)
+		have perf || optional+=(linux-perf)
 	fi
 	# libev has no pkg-config file on Debian 12: look for the package/header.
 	if ! dpkg_installed libev-dev && [ ! -e /usr/include/ev.h ]; then
