@@ -54,6 +54,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "baseline.h"
+
 #define BUF_SIZE   (64 * 1024)
 #define MAX_EVENTS 256
 
@@ -86,74 +88,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* Many idle connections need many descriptors: take what we may. */
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			perror("epoll-echo: setrlimit(RLIMIT_NOFILE)");
-	}
-}
-
-static void print_address(const struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN];
-	unsigned port;
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-		printf("listening on [%s]:%u\n", host, port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-		printf("listening on %s:%u\n", host, port);
-	}
-	fflush(stdout);
-}
-
-/* Returns the listening socket, or -1 after printing why. */
-static int listen_on(const char *host, const char *port)
-{
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-				 .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV |
-					     AI_PASSIVE};
-	struct addrinfo *ai;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	int fd, one = 1, err;
-
-	err = getaddrinfo(host, port, &hints, &ai);
-	if (err != 0) {
-		fprintf(stderr, "epoll-echo: %s port %s: %s\n", host, port,
-			gai_strerror(err));
-		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
-	    listen(fd, SOMAXCONN) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {
-		fprintf(stderr, "epoll-echo: listen on %s port %s: %s\n", host,
-			port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	} else {
-		print_address(&ss);
-	}
-	freeaddrinfo(ai);
-	return fd;
 }
 
 static void conn_close(struct conn *c)
@@ -216,31 +150,6 @@ static void conn_open(int ep, int fd)
 	n_accepted++;
 }
 
-/*
- * Out of descriptors: the pending connection would keep the level-triggered
- * listener ready forever and spin the loop. Free the spare descriptor,
- * accept the connection and close it at once (the peer sees a reset), then
- * take the spare again (the trick libuv and nginx use).
- */
-static void shed_connection(int lfd)
-{
-	static bool warned;
-	int fd;
-
-	if (!warned) {
-		fputs("epoll-echo: out of file descriptors, refusing "
-		      "connections\n",
-		      stderr);
-		warned = true;
-	}
-	if (spare_fd >= 0)
-		close(spare_fd);
-	fd = accept(lfd, NULL, NULL);
-	if (fd >= 0)
-		close(fd);
-	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
-
 static void accept_all(int ep, int lfd)
 {
 	for (;;) {
@@ -258,7 +167,9 @@ static void accept_all(int ep, int lfd)
 			continue;
 		case EMFILE:
 		case ENFILE:
-			shed_connection(lfd);
+			/* The pending connection would keep the level-
+			 * triggered listener ready forever: shed it. */
+			baseline_shed_connection("epoll-echo", lfd, &spare_fd);
 			if (spare_fd < 0)
 				return;
 			continue;
@@ -387,7 +298,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &host, &port) < 0)
 		return 2;
-	raise_nofile();
+	baseline_raise_nofile("epoll-echo");
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	sigemptyset(&block);
@@ -404,7 +315,7 @@ int main(int argc, char **argv)
 		perror("epoll-echo: epoll_create1");
 		return 1;
 	}
-	lfd = listen_on(host, port);
+	lfd = baseline_listen_tcp("epoll-echo", host, port);
 	if (lfd < 0)
 		return 1;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) {

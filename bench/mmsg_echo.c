@@ -45,6 +45,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "baseline.h"
+
 #define BATCH	 32
 #define BUF_SIZE (64 * 1024)
 
@@ -73,56 +75,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static void print_address(const struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		printf("listening on udp [%s]:%u\n", host,
-		       ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		printf("listening on udp %s:%u\n", host, ntohs(s4->sin_port));
-	}
-	fflush(stdout);
-}
-
-/* Returns the bound socket, or -1 after printing why. */
-static int bind_to(const char *host, const char *port)
-{
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-				 .ai_socktype = SOCK_DGRAM,
-				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV |
-					     AI_PASSIVE};
-	struct addrinfo *ai;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	int fd, err;
-
-	err = getaddrinfo(host, port, &hints, &ai);
-	if (err != 0) {
-		fprintf(stderr, "mmsg-echo: %s port %s: %s\n", host, port,
-			gai_strerror(err));
-		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {
-		fprintf(stderr, "mmsg-echo: bind to %s port %s: %s\n", host,
-			port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	} else {
-		print_address(&ss);
-	}
-	freeaddrinfo(ai);
-	return fd;
 }
 
 /* Send the n received datagrams back to their senders. */
@@ -246,7 +198,7 @@ int main(int argc, char **argv)
 		perror("mmsg-echo: setup");
 		return 1;
 	}
-	fd = bind_to(host, port);
+	fd = baseline_bind_udp("mmsg-echo", host, port);
 	if (fd < 0)
 		return 1;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {

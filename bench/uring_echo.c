@@ -98,6 +98,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "baseline.h"
+
 #define SQ_ENTRIES   1024
 #define CQ_ENTRIES   4096
 #define BGID	     0		 /* the buffer group of the ring */
@@ -167,78 +169,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* Many idle connections need many descriptors: take what we may. */
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			perror("uring-echo: setrlimit(RLIMIT_NOFILE)");
-	}
-}
-
-static void print_address(const struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN];
-	unsigned port;
-
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-		printf("listening on [%s]:%u\n", host, port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-		printf("listening on %s:%u\n", host, port);
-	}
-	fflush(stdout);
-}
-
-/*
- * Returns the listening socket, or -1 after printing why. Non-blocking:
- * io_uring waits for connections by itself, and shed_connection must be
- * able to accept one without waiting.
- */
-static int listen_on(const char *host, const char *port)
-{
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-				 .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV |
-					     AI_PASSIVE};
-	struct addrinfo *ai;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	int fd, one = 1, err;
-
-	err = getaddrinfo(host, port, &hints, &ai);
-	if (err != 0) {
-		fprintf(stderr, "uring-echo: %s port %s: %s\n", host, port,
-			gai_strerror(err));
-		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
-	    listen(fd, SOMAXCONN) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {
-		fprintf(stderr, "uring-echo: listen on %s port %s: %s\n", host,
-			port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	} else {
-		print_address(&ss);
-	}
-	freeaddrinfo(ai);
-	return fd;
 }
 
 /* ---- the ring ------------------------------------------------------- */
@@ -449,31 +379,6 @@ static void conn_open(int fd)
 	recv_arm(c);
 }
 
-/*
- * Out of descriptors: the pending connection would end every re-armed
- * multishot accept at once with EMFILE, spinning the loop. Free the spare
- * descriptor, accept the connection and close it at once (the peer sees a
- * reset), then take the spare again, as epoll-echo does.
- */
-static void shed_connection(void)
-{
-	static bool warned;
-	int fd;
-
-	if (!warned) {
-		fputs("uring-echo: out of file descriptors, refusing "
-		      "connections\n",
-		      stderr);
-		warned = true;
-	}
-	if (spare_fd >= 0)
-		close(spare_fd);
-	fd = accept(listen_fd, NULL, NULL);
-	if (fd >= 0)
-		close(fd);
-	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
-
 static void on_accept(int res, unsigned flags)
 {
 	if (res >= 0) {
@@ -482,7 +387,10 @@ static void on_accept(int res, unsigned flags)
 		switch (-res) {
 		case EMFILE:
 		case ENFILE:
-			shed_connection();
+			/* The pending connection would end every re-armed
+			 * multishot accept at once: shed it. */
+			baseline_shed_connection("uring-echo", listen_fd,
+						 &spare_fd);
 			break;
 		case EBADF: /* the listener is broken: re-arming would spin */
 		case EINVAL:
@@ -776,7 +684,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &host, &port) < 0)
 		return 2;
-	raise_nofile();
+	baseline_raise_nofile("uring-echo");
 	/* No SA_RESTART: the signal must end the wait in io_uring_enter. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -784,7 +692,7 @@ int main(int argc, char **argv)
 	if (setup_ring() < 0)
 		return 1;
 	if (setup_buffers() == 0)
-		listen_fd = listen_on(host, port);
+		listen_fd = baseline_listen_tcp("uring-echo", host, port);
 	if (listen_fd >= 0) {
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		rc = serve() < 0 ? 1 : 0;

@@ -1,0 +1,38 @@
+/*
+ * baseline.h - the socket plumbing the hand-written baselines share
+ * (epoll-echo, uring-echo, mmsg-echo): opening the listening socket,
+ * printing the "listening on" line the bench scripts wait for, and the
+ * descriptor limits. Nothing of ringview: the baselines must stay what a
+ * user writes without the library; only this setup, which does not bear
+ * on what they measure, is written once.
+ */
+#ifndef RV_BENCH_BASELINE_H
+#define RV_BENCH_BASELINE_H
+
+#include <stdbool.h>
+
+/* Raise RLIMIT_NOFILE to its hard limit: many idle connections need many
+ * descriptors. |prog| prefixes the message when that fails. */
+void baseline_raise_nofile(const char *prog);
+
+/*
+ * A non-blocking TCP listening socket (SO_REUSEADDR) on the numeric
+ * |host| and |port|, or -1 after printing why. On success prints
+ * "listening on ADDR:PORT" with the real port (for --port 0) and flushes.
+ */
+int baseline_listen_tcp(const char *prog, const char *host, const char *port);
+
+/* The same for a (blocking) UDP socket; the line then reads "listening on
+ * udp ADDR:PORT". */
+int baseline_bind_udp(const char *prog, const char *host, const char *port);
+
+/*
+ * Out of descriptors, a pending connection cannot be accepted and keeps
+ * the listener ready (or ends every accept at once): free the spare
+ * descriptor *spare_fd, accept the connection and close it (the peer sees
+ * a reset), then take the spare again - the trick libuv and nginx use.
+ * Warns once, prefixed by |prog|.
+ */
+void baseline_shed_connection(const char *prog, int listen_fd, int *spare_fd);
+
+#endif
