@@ -5,13 +5,58 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+int baseline_parse_host_port(int argc, char **argv, const char *prog,
+			     void (*usage)(FILE *f), const char **host,
+			     const char **port)
+{
+	static const struct option opts[] = {
+		{"host", required_argument, NULL, 'H'},
+		{"port", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int o;
+
+	while ((o = getopt_long(argc, argv, "H:p:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'H':
+			*host = optarg;
+			break;
+		case 'p': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v > 65535) {
+				fprintf(stderr, "%s: bad port '%s'\n", prog,
+					optarg);
+				return -1;
+			}
+			*port = optarg;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
 
 void baseline_raise_nofile(const char *prog)
 {

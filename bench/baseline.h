@@ -10,6 +10,17 @@
 #define RV_BENCH_BASELINE_H
 
 #include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * Parse the options of a baseline that takes only --host ADDR, --port N
+ * and --help: *host and *port keep their defaults unless given. --help
+ * prints |usage| to stdout and exits 0. Returns 0, or -1 after printing
+ * why (a bad port, an unknown option or a stray argument).
+ */
+int baseline_parse_host_port(int argc, char **argv, const char *prog,
+			     void (*usage)(FILE *f), const char **host,
+			     const char **port);
 
 /* Raise RLIMIT_NOFILE to its hard limit: many idle connections need many
  * descriptors. |prog| prefixes the message when that fails. */

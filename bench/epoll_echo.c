@@ -39,7 +39,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -246,48 +245,6 @@ static int serve(int ep, int lfd, const sigset_t *waitmask)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, const char **host,
-		      const char **port)
-{
-	static const struct option opts[] = {
-		{"host", required_argument, NULL, 'H'},
-		{"port", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int o;
-
-	while ((o = getopt_long(argc, argv, "H:p:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'H':
-			*host = optarg;
-			break;
-		case 'p': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v > 65535) {
-				fprintf(stderr, "epoll-echo: bad port '%s'\n",
-					optarg);
-				return -1;
-			}
-			*port = optarg;
-			break;
-		}
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = "7000";
@@ -296,7 +253,8 @@ int main(int argc, char **argv)
 	sigset_t block, waitmask;
 	int ep, lfd, rc;
 
-	if (parse_args(argc, argv, &host, &port) < 0)
+	if (baseline_parse_host_port(argc, argv, "epoll-echo", usage, &host,
+				     &port) < 0)
 		return 2;
 	baseline_raise_nofile("epoll-echo");
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

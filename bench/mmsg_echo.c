@@ -34,7 +34,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -130,48 +129,6 @@ static int echo_ready(int fd, struct batch *b)
 	}
 }
 
-static int parse_args(int argc, char **argv, const char **host,
-		      const char **port)
-{
-	static const struct option opts[] = {
-		{"host", required_argument, NULL, 'H'},
-		{"port", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int o;
-
-	while ((o = getopt_long(argc, argv, "H:p:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'H':
-			*host = optarg;
-			break;
-		case 'p': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v > 65535) {
-				fprintf(stderr, "mmsg-echo: bad port '%s'\n",
-					optarg);
-				return -1;
-			}
-			*port = optarg;
-			break;
-		}
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = "7000";
@@ -181,7 +138,8 @@ int main(int argc, char **argv)
 	sigset_t block, waitmask;
 	int ep, fd, rc = 0;
 
-	if (parse_args(argc, argv, &host, &port) < 0)
+	if (baseline_parse_host_port(argc, argv, "mmsg-echo", usage, &host,
+				     &port) < 0)
 		return 2;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
