@@ -36,7 +36,6 @@
 
 #include "chain.h"
 #include "common.h"
-#include "pipeline.h"
 #include "view.h"
 
 #ifdef __cplusplus
@@ -94,6 +93,7 @@ typedef struct rv_http_framer {
 	rv_chain _tail;      /* newest body pieces, gathered when tiny */
 	struct rv_http_request *_req; /* fields of _head, not yet owners */
 	const char *_why;
+	int _err;            /* the error that stopped it (S_FAILED), or 0 */
 	bool _continue_due;
 } rv_http_framer;
 
@@ -126,14 +126,6 @@ RV_EXPORT bool rv_http_framer_take_continue(rv_http_framer *f);
 /* rv_http_frame_release releases the frame's views. */
 RV_EXPORT void rv_http_frame_release(struct rv_http_frame *fr);
 
-/*
- * rv_http_frame_to_msg moves |fr| into the empty pipeline message |m|
- * (head, body, flags, and what the framer learnt of the head, so parsing
- * does not scan it again); rv_http_frame_from_msg moves such a message
- * back into |fr|. Either leaves its source empty.
- */
-RV_EXPORT void rv_http_frame_to_msg(struct rv_http_frame *fr, rv_msg *m);
-RV_EXPORT void rv_http_frame_from_msg(rv_msg *m, struct rv_http_frame *fr);
 
 /* ---- parsing -------------------------------------------------------- */
 
@@ -175,9 +167,6 @@ RV_EXPORT void rv_http_request_free(struct rv_http_request *r);
 RV_EXPORT void rv_http_request_tag(struct rv_http_request *r,
 				   const char *stage);
 
-/* rv_http_request_ops lets a request be a pipeline message's obj. */
-RV_EXPORT extern const struct rv_msg_ops rv_http_request_ops;
-
 /* rv_http_find_header: the first header called |name| (any case), or
  * NULL. Borrowed: valid while |r| lives. */
 RV_EXPORT const struct rv_http_header *
@@ -185,6 +174,29 @@ rv_http_find_header(const struct rv_http_request *r, const char *name);
 
 /* rv_http_token_eq: |v| equals |s| ignoring ASCII case. */
 RV_EXPORT bool rv_http_token_eq(const rv_view *v, const char *s);
+
+/* ---- as pipeline stages (ringview/pipeline.h) -------------------------
+ *
+ * The framer and parser do not need pipelines; these calls carry their
+ * results through one (src/proto/http_pipeline.c). The message types are
+ * declared in pipeline.h, which a program using them includes.
+ */
+struct rv_msg;
+struct rv_msg_ops;
+
+/*
+ * rv_http_frame_to_msg moves |fr| into the empty pipeline message |m|
+ * (head, body, flags, and what the framer learnt of the head, so parsing
+ * does not scan it again); rv_http_frame_from_msg moves such a message
+ * back into |fr|. Either leaves its source empty.
+ */
+RV_EXPORT void rv_http_frame_to_msg(struct rv_http_frame *fr,
+				    struct rv_msg *m);
+RV_EXPORT void rv_http_frame_from_msg(struct rv_msg *m,
+				      struct rv_http_frame *fr);
+
+/* rv_http_request_ops lets a request be a pipeline message's obj. */
+RV_EXPORT extern const struct rv_msg_ops rv_http_request_ops;
 
 #ifdef __cplusplus
 }

@@ -31,7 +31,7 @@
 
 #include <ringview/ringview.h>
 
-#include "loop_internal.h"
+#include "loop/loop_internal.h"
 
 /* ---- the owner's recycle hook: who recycled what ------------------- */
 

@@ -1,0 +1,45 @@
+/*
+ * list.h - an intrusive doubly linked list (libuv's queue, smaller): the
+ * loop's lists of connections, listeners, UDP sockets, connections with
+ * output to start, and connections waiting for buffers.
+ */
+#ifndef RINGVIEW_LIST_H
+#define RINGVIEW_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rv__link {
+	struct rv__link *prev, *next;
+};
+
+static inline void rv__list_init(struct rv__link *head)
+{
+	head->prev = head->next = head;
+}
+static inline bool rv__list_empty(const struct rv__link *head)
+{
+	return head->next == head;
+}
+/* A node is linked while on a list; rv__list_del unlinks it. */
+static inline bool rv__linked(const struct rv__link *n)
+{
+	return n->next != NULL;
+}
+static inline void rv__list_push(struct rv__link *head, struct rv__link *n)
+{
+	n->prev = head->prev;
+	n->next = head;
+	head->prev->next = n;
+	head->prev = n;
+}
+static inline void rv__list_del(struct rv__link *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = NULL;
+}
+#define rv__container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#endif /* RINGVIEW_LIST_H */

@@ -1,0 +1,104 @@
+/*
+ * listen.c - listening sockets: open, accept through the backend, close
+ * once the kernel has let go of them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loop/loop_internal.h"
+
+static int open_listen_socket(const char *host, uint16_t port, int *fd_out,
+			      uint16_t *port_out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, fd, err;
+
+	err = rv__parse_addr(host, port, &ss, &len);
+	if (err)
+		return err;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, SOMAXCONN) < 0) {
+		err = -errno;
+		rv__log(RV_LOG_ERROR, "cannot listen on %s:%u: %s",
+			host ? host : "0.0.0.0", port, rv_strerror(err));
+		close(fd);
+		return err;
+	}
+	len = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	*port_out = rv__addr_port(&ss);
+	*fd_out = fd;
+	return 0;
+}
+
+int rv_listen_tcp(rv_loop *loop, const char *host, uint16_t port,
+		  const struct rv_conn_ops *ops, void *user, rv_listener **out)
+{
+	rv_listener *l;
+	int err;
+
+	if (!ops || !ops->on_data || loop->destroying)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	err = open_listen_socket(host, port, &l->fd, &l->port);
+	if (err) {
+		free(l);
+		return err;
+	}
+	l->loop = loop;
+	l->cb = ops;
+	l->user = user;
+	rv__list_push(&loop->listeners, &l->link);
+	err = loop->backend->tcp->listen_start(l);
+	if (err) {
+		rv__list_del(&l->link);
+		close(l->fd);
+		free(l);
+		return err;
+	}
+	if (out)
+		*out = l;
+	return 0;
+}
+
+uint16_t rv_listener_port(const rv_listener *l)
+{
+	return l->port;
+}
+
+static void listener_free(rv_listener *l)
+{
+	close(l->fd);
+	free(l);
+}
+
+void rv_listener_close(rv_listener *l)
+{
+	if (l->closing)
+		return;
+	l->closing = true;
+	rv__list_del(&l->link);
+	l->loop->backend->tcp->listen_stop(l);
+	if (l->ops == 0)
+		listener_free(l);
+	else
+		l->loop->closing_listeners++;
+}
+
+void rv__listener_op_done(rv_listener *l)
+{
+	if (--l->ops == 0 && l->closing) {
+		l->loop->closing_listeners--;
+		listener_free(l);
+	}
+}

@@ -1,0 +1,308 @@
+/*
+ * loop_internal.h - the loop layer's private header: the loop, listeners,
+ * connections and UDP sockets as the backends see them, the life-cycle
+ * calls a backend reports to (conn.c, udp.c, park.c), and the small table
+ * of operations every backend supplies.
+ *
+ * The layer above the buffers: it includes the buffer layer's private
+ * headers (core/) and its own public headers, never a protocol's.
+ */
+#ifndef RINGVIEW_LOOP_INTERNAL_H
+#define RINGVIEW_LOOP_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "core/core_internal.h"
+#include "core/pool_lend.h"
+#include "loop/list.h"
+#include "ringview/conn.h"
+#include "ringview/loop.h"
+#include "ringview/udp.h"
+
+struct rv_listener {
+	rv_loop *loop;
+	int fd;
+	uint16_t port;
+	bool closing;
+	uint32_t ops; /* kernel operations outstanding */
+	const struct rv_conn_ops *cb;
+	void *user;
+	struct rv__link link; /* loop->listeners */
+	void *backend_data;   /* the backend's per-listener state */
+};
+
+/* Connection flags. */
+#define RV__C_READING 0x01u    /* the application wants bytes */
+#define RV__C_RECV_ARMED 0x02u /* a receive is posted (backend's) */
+#define RV__C_SENDING 0x04u    /* a send is in flight */
+#define RV__C_CLOSING 0x08u    /* close once the queue is sent */
+#define RV__C_DEAD 0x10u       /* shut down; waiting for ops to finish */
+#define RV__C_EOF 0x20u        /* the peer shut its write side */
+#define RV__C_THROTTLED 0x40u  /* output over the limit: not reading */
+#define RV__C_PARKED 0x80u     /* waiting for buffers (-ENOBUFS) */
+#define RV__C_NO_ZC 0x100u     /* zero-copy sends were copied: stop */
+#define RV__C_OPENED 0x200u    /* on_open ran, so on_close must */
+#define RV__C_WOKEN 0x400u     /* just unparked: may read before others */
+
+struct rv_conn {
+	rv_loop *loop;
+	int fd;
+	uint32_t flags;
+	uint32_t ops; /* kernel operations outstanding */
+	int err;      /* first error, reported to on_close */
+	const struct rv_conn_ops *cb;
+	void *user;
+	rv_chain in;           /* received, not yet consumed */
+	rv_chain out;          /* queued for sending */
+	size_t inflight;       /* bytes in the send in flight */
+	struct rv__link link;  /* loop->conns */
+	struct rv__link dirty; /* loop->dirty: output to start */
+	struct rv__link park;  /* loop->parked: waiting for buffers */
+	void *backend_data;    /* the backend's per-connection state, or NULL */
+};
+
+/* UDP socket flags. */
+#define RV__U_RECV_ARMED 0x1u /* receiving (backend's state) */
+#define RV__U_CLOSING 0x2u    /* close once sends are done */
+#define RV__U_PARKED 0x4u     /* waiting for buffers */
+#define RV__U_CLOSED 0x8u     /* on_close ran */
+
+/* Sends waiting per UDP socket before rv_udp_send drops (-ENOBUFS). */
+#define RV__UDP_MAX_QUEUED 4096u
+
+/* One datagram being sent: owns its view until the kernel is done. */
+struct rv__udp_send {
+	struct rv__link link; /* the backend's queue, when it keeps one */
+	rv_udp *u;
+	rv_view v;
+	struct sockaddr_storage peer;
+	struct msghdr msg;
+	struct iovec iov;
+};
+
+struct rv_udp {
+	rv_loop *loop;
+	int fd;
+	uint16_t port;
+	uint32_t flags;
+	uint32_t ops;    /* kernel operations outstanding */
+	uint32_t busy;   /* callbacks running: the socket stays */
+	uint32_t queued; /* sends not completed */
+	int err;         /* reported to on_close */
+	const struct rv_udp_ops *cb;
+	void *user;
+	struct rv_udp_stats stats;
+	uint32_t drops_seen;  /* SO_RXQ_OVFL's counter at the last datagram */
+	struct rv__link link; /* loop->udps */
+	struct rv__link park; /* loop->udp_parked: waiting for buffers */
+	void *backend_data;   /* the backend's state, freed with the socket */
+};
+
+/* ---- the backend interface --------------------------------------------
+ *
+ * A backend does the I/O; everything decided about a connection (when to
+ * read, park, throttle, close) is decided above it, once, in conn.c,
+ * park.c and udp.c. Each backend has one file per transport, which fills
+ * the transport's table.
+ */
+
+/* TCP (uring_tcp.c, ev_tcp.c). */
+struct rv__tcp_backend {
+	/* Accept on l->fd: 0 or -errno. Stop for good (closing). */
+	int (*listen_start)(rv_listener *l);
+	void (*listen_stop)(rv_listener *l);
+	/* Post a receive on |c|; called only when rv__conn_wants_recv. */
+	void (*recv_start)(rv_conn *c);
+	/* Withdraw the posted receive (RV__C_RECV_ARMED). */
+	void (*recv_stop)(rv_conn *c);
+	/* Send what c->out holds; called with nothing in flight. */
+	void (*send_start)(rv_conn *c);
+	/* Abandon every operation on |c| (its socket is shut down). */
+	void (*conn_kill)(rv_conn *c);
+};
+
+/* UDP (uring_udp.c, ev_udp.c). */
+struct rv__udp_backend {
+	/* Make the socket's state and start receiving: 0 or -errno. */
+	int (*open)(rv_udp *u);
+	/* Receive again after waiting for buffers (RV__U_PARKED cleared). */
+	void (*recv_start)(rv_udp *u);
+	/* Stop receiving for good (closing): cancel what is posted. */
+	void (*stop)(rv_udp *u);
+	/* Send |op|; the backend owns it and reports rv__udp_send_done. */
+	void (*send)(rv_udp *u, struct rv__udp_send *op);
+};
+
+/* Running inside an application's libev loop (embed.c, ringview/ev.h),
+ * for a backend with a kernel queue of its own. */
+struct rv__embed_backend {
+	/* Make the kernel signal |efd| (an eventfd) whenever run_once(loop,
+	 * 0) has completions to process. The caller keeps |efd| open until
+	 * after fini. */
+	int (*watch_eventfd)(rv_loop *loop, int efd);
+	/* Hand everything prepared to the kernel without waiting: called
+	 * just before the application's loop blocks. */
+	void (*submit)(rv_loop *loop);
+};
+
+struct rv__backend {
+	const char *name;
+	int (*init)(rv_loop *loop);
+	void (*fini)(rv_loop *loop);
+	/* Wait up to timeout_ms (-1: no limit) and process events; returns
+	 * how many, or a negative errno when the kernel interface fails. */
+	int (*run_once)(rv_loop *loop, int timeout_ms);
+	/* Watch |fd|, an eventfd other threads write to when they released
+	 * the last view of a buffer of this loop's (RV_POOL_ATOMIC) pool:
+	 * call rv__loop_collect when it is readable. */
+	int (*watch_wake)(rv_loop *loop, int fd);
+	const struct rv__tcp_backend *tcp;
+	const struct rv__udp_backend *udp;
+	/* NULL for a backend whose watchers go on the application's libev
+	 * loop itself. */
+	const struct rv__embed_backend *embed;
+};
+
+#ifdef RV_HAVE_URING
+extern const struct rv__backend rv__backend_uring;
+#endif
+struct ev_loop;
+
+#ifdef RV_HAVE_EV
+extern const struct rv__backend rv__backend_ev;
+/* The libev loop a loop on the libev backend runs on, else NULL. */
+struct ev_loop *rv__ev_backend_loop(const rv_loop *loop);
+#endif
+
+struct rv_loop {
+	rv_pool *pool;
+	const struct rv__backend *backend;
+	void *backend_data;
+	struct rv_loop_config cfg;   /* defaults applied */
+	struct rv_loop_stats stats;
+	uint32_t recv_bufs;          /* buffers one receive may fill */
+	volatile sig_atomic_t stop;
+	bool destroying;
+	uint32_t nconns;
+	uint32_t closing_listeners; /* closed, kernel not done with them */
+	struct rv__link conns;      /* every open connection */
+	struct rv__link listeners;
+	struct rv__link dirty;      /* connections with output to start */
+	struct rv__link parked;     /* connections waiting for buffers, FIFO */
+	struct rv__link udps;       /* UDP sockets not yet freed */
+	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
+	uint32_t nudps;
+	int wake_fd; /* eventfd for releases on other threads */
+	bool owned;  /* the pool belongs to the running thread */
+	/* The application's libev loop the rv_loop runs on (ringview/ev.h),
+	 * or NULL when it runs by itself. */
+	struct ev_loop *ev_host;
+	/* Undoes what the embedding set up; called first by rv_loop_shutdown.
+	 */
+	void (*detach)(rv_loop *loop);
+	void *embed;   /* the embedding's state */
+	char why[320]; /* why the last backend could not start */
+};
+
+/* ---- loop.c, backend_select.c, addr.c ------------------------------- */
+
+/* Make a loop (rv_loop_create), running on |ev_host| when not NULL. */
+int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
+		    rv_loop **out);
+
+/* Choose and start the loop's backend (backend_select.c): the config's,
+ * the environment's or the build's default; logs why one cannot run. */
+int rv__loop_start_backend(rv_loop *loop);
+
+/*
+ * rv__loop_why records why a backend cannot run here, as one sentence
+ * naming the cause and the fix (e.g. "io_uring_setup was refused (EPERM)
+ * ...: allow ... in the seccomp profile"). A backend's init calls it
+ * instead of logging; rv_loop_create logs it once - as an error when that
+ * backend was asked for, as a warning when it falls back to another.
+ */
+void rv__loop_why(rv_loop *loop, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Recycle what other threads released (the wake fd fired). */
+void rv__loop_collect(rv_loop *loop);
+
+/* An IPv4 or IPv6 literal (NULL or "": 0.0.0.0) and |port| as a socket
+ * address; -EINVAL (logged) otherwise. */
+int rv__parse_addr(const char *host, uint16_t port,
+		   struct sockaddr_storage *ss, socklen_t *len);
+
+/* The port of a bound IPv4 or IPv6 socket address. */
+uint16_t rv__addr_port(const struct sockaddr_storage *ss);
+
+/* ---- conn.c, listen.c: what the backends report ----------------------- */
+
+rv_conn *rv__conn_accepted(rv_listener *l, int fd);
+/* Moves every view of |views| to the connection's input; |views| is left
+ * empty with its storage kept (a backend reuses one scratch chain). */
+void rv__conn_received(rv_conn *c, rv_chain *views);
+void rv__conn_eof(rv_conn *c);
+void rv__conn_fail(rv_conn *c, int err);
+void rv__conn_send_done(rv_conn *c);
+void rv__conn_op_done(rv_conn *c);
+void rv__loop_flush_dirty(rv_loop *loop);
+void rv__listener_op_done(rv_listener *l);
+/* Close |c| abruptly with -ECANCELED (loop shutdown). */
+void rv__conn_cancel(rv_conn *c);
+
+/* True when |c| should have a receive posted and has none. */
+static inline bool rv__conn_wants_recv(const rv_conn *c)
+{
+	return (c->flags & RV__C_READING) &&
+	       !(c->flags & (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
+			     RV__C_RECV_ARMED));
+}
+
+/* Post a receive on |c| when it wants one (rv__conn_wants_recv). */
+void rv__conn_arm(rv_conn *c);
+
+/* ---- park.c: waiting for buffers, the same for every backend ----------
+ *
+ * A receive that finds no free buffer parks its connection or socket: its
+ * backend has withdrawn the receive (the kernel keeps the bytes), and it
+ * waits in FIFO order. The backend decides how many to wake as buffers
+ * come back; the oldest are woken first and re-armed.
+ */
+
+/* Park |c| (counted in stats.parked); a no-op when it is not reading. */
+void rv__conn_park(rv_conn *c);
+/* Take |c| off the parked list, if it is on it. */
+void rv__conn_unpark(rv_conn *c);
+/* Re-arm up to |n| parked connections, oldest first; each is flagged
+ * RV__C_WOKEN. Returns how many. */
+uint32_t rv__loop_unpark_conns(rv_loop *loop, uint32_t n);
+void rv__udp_park(rv_udp *u);
+void rv__udp_unpark(rv_udp *u);
+/* Let up to |n| parked UDP sockets receive again, oldest first. */
+uint32_t rv__loop_unpark_udps(rv_loop *loop, uint32_t n);
+static inline bool rv__loop_has_parked(const rv_loop *loop)
+{
+	return !rv__list_empty(&loop->parked);
+}
+
+/* ---- udp.c: the UDP socket life cycle, shared by the backends ---------- */
+
+/* Deliver a datagram (counts it; |v| goes to the application). */
+void rv__udp_deliver(rv_udp *u, rv_view v, const struct sockaddr *peer,
+		     socklen_t peer_len, bool truncated);
+/* The kernel's SO_RXQ_OVFL counter as of the last datagram. */
+void rv__udp_kernel_drops(rv_udp *u, uint32_t counter);
+/* A send is done (res: bytes or -errno): release and free |op|. */
+void rv__udp_send_done(rv_udp *u, struct rv__udp_send *op, int res);
+/* A kernel operation on |u| ended. */
+void rv__udp_op_done(rv_udp *u);
+/* Close every UDP socket of |loop| (shutdown). */
+void rv__udp_close_all(rv_loop *loop);
+/* Free |u| if it is closing and nothing refers to it any more. */
+void rv__udp_maybe_free(rv_udp *u);
+
+#endif /* RINGVIEW_LOOP_INTERNAL_H */

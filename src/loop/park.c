@@ -1,0 +1,76 @@
+/*
+ * park.c - connections and UDP sockets waiting for receive buffers.
+ *
+ * When a receive finds no free buffer (io_uring ends the multishot with
+ * -ENOBUFS; libev finds the free list empty) nothing is lost: the kernel
+ * keeps the bytes, the backend withdraws the receive and the socket waits
+ * here, oldest first. The backend knows when buffers come back and how
+ * many a receive takes, so it says how many to wake; waking is the same
+ * for both.
+ */
+#include "loop/loop_internal.h"
+
+void rv__conn_park(rv_conn *c)
+{
+	if (!(c->flags & RV__C_READING) ||
+	    (c->flags & (RV__C_DEAD | RV__C_PARKED)))
+		return;
+	c->flags |= RV__C_PARKED;
+	c->flags &= ~RV__C_WOKEN;
+	rv__list_push(&c->loop->parked, &c->park);
+	c->loop->stats.parked++;
+}
+
+void rv__conn_unpark(rv_conn *c)
+{
+	if (c->flags & RV__C_PARKED) {
+		rv__list_del(&c->park);
+		c->flags &= ~RV__C_PARKED;
+	}
+}
+
+uint32_t rv__loop_unpark_conns(rv_loop *loop, uint32_t n)
+{
+	uint32_t woken = 0;
+
+	while (woken < n && !rv__list_empty(&loop->parked)) {
+		rv_conn *c = rv__container_of(loop->parked.next, rv_conn, park);
+		rv__conn_unpark(c);
+		/* It was stopped with bytes waiting: it may read now even
+		 * while others still wait (the libev backend's ticket). */
+		c->flags |= RV__C_WOKEN;
+		rv__conn_arm(c);
+		woken++;
+	}
+	return woken;
+}
+
+void rv__udp_park(rv_udp *u)
+{
+	if (u->flags & (RV__U_CLOSING | RV__U_PARKED))
+		return;
+	u->flags |= RV__U_PARKED;
+	rv__list_push(&u->loop->udp_parked, &u->park);
+}
+
+void rv__udp_unpark(rv_udp *u)
+{
+	if (u->flags & RV__U_PARKED) {
+		rv__list_del(&u->park);
+		u->flags &= ~RV__U_PARKED;
+	}
+}
+
+uint32_t rv__loop_unpark_udps(rv_loop *loop, uint32_t n)
+{
+	uint32_t woken = 0;
+
+	while (woken < n && !rv__list_empty(&loop->udp_parked)) {
+		rv_udp *u = rv__container_of(loop->udp_parked.next, rv_udp,
+					     park);
+		rv__udp_unpark(u);
+		loop->backend->udp->recv_start(u);
+		woken++;
+	}
+	return woken;
+}

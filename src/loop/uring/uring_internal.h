@@ -1,0 +1,113 @@
+/*
+ * uring_internal.h - the io_uring backend's state, shared by its files:
+ *
+ *   uring.c          submissions, completions and their dispatch, the run
+ *                    loop, releases on other threads, embedding
+ *   uring_setup.c    creating the ring (and saying why it cannot be made)
+ *   uring_bufring.c  the provided buffer ring the kernel receives into
+ *   uring_tcp.c      accepting, receiving and sending on TCP connections
+ *   uring_udp.c      UDP sockets
+ */
+#ifndef RINGVIEW_URING_INTERNAL_H
+#define RINGVIEW_URING_INTERNAL_H
+
+#include <liburing.h>
+
+#include "loop/loop_internal.h"
+
+#define RV__URING_BGID 0 /* the buffer group of the pool's ring */
+
+/* What a completion's user_data points at, in its low four bits (every
+ * object it names comes from malloc, 16-byte aligned). */
+enum rv__uring_tag {
+	RV__TAG_ACCEPT = 1,
+	RV__TAG_RECV = 2,
+	RV__TAG_SEND = 3,
+	RV__TAG_IGNORE = 4,
+	RV__TAG_UDP_RECV = 5,
+	RV__TAG_UDP_SEND = 6,
+	RV__TAG_WAKE = 7,
+};
+#define RV__TAG_MASK 15ull
+
+struct rv__uring_send;
+
+struct uring {
+	rv_loop *loop;
+	struct io_uring ring;
+	/* The provided buffer ring (uring_bufring.c). */
+	struct io_uring_buf_ring *br;
+	uint32_t br_entries;
+	uint32_t *shadow;   /* buffer ids in the order the ring holds them */
+	uint32_t sh_head;   /* next id the kernel will take */
+	uint32_t sh_tail;   /* one past the last id added */
+	uint32_t committed; /* sh_tail as last published to the kernel */
+	uint32_t fill;      /* buffers to keep in the ring */
+	bool starved;       /* a receive found the ring empty this pass */
+	uint32_t buf_size;
+	/* Receiving and sending (uring_tcp.c). */
+	rv_chain scratch;   /* views of one completion, storage reused */
+	uint32_t recv_cap;  /* bytes per receive; 0 when unsupported */
+	bool bundles;
+	bool zerocopy;
+	/* Pool buffers registered as fixed buffers for send_zc, on first
+	 * use: registering pins pages, so only buffers that are sent get
+	 * registered and memory still follows load. */
+	uint32_t nfixed; /* table size; 0 when unavailable */
+	uint8_t *fixed;  /* per buffer id: registered yet? */
+	struct rv__uring_send *free_sends;
+};
+
+static inline struct uring *U(const rv_loop *loop)
+{
+	return loop->backend_data;
+}
+
+/* user_data for an operation on |p|. */
+static inline uint64_t rv__uring_ud(void *p, enum rv__uring_tag t)
+{
+	return (uint64_t)(uintptr_t)p | t;
+}
+
+/* uring.c */
+/* A submission queue entry, submitting the queue first when it is full. */
+struct io_uring_sqe *rv__uring_sqe(struct uring *u);
+/* Cancel the operation whose user_data is |target| (its completion says
+ * -ECANCELED, or what it had already done). */
+void rv__uring_cancel(struct uring *u, uint64_t target);
+
+/* uring_setup.c */
+int rv__uring_init(rv_loop *loop);
+void rv__uring_fini(rv_loop *loop);
+
+/* uring_bufring.c */
+int rv__uring_bufring_setup(struct uring *u);
+void rv__uring_bufring_fini(struct uring *u);
+/* Top the ring up to its fill from the pool's most recently used ids. */
+void rv__uring_bufring_refill(struct uring *u);
+/* After a pass in which receives found the ring empty, grow its fill. */
+void rv__uring_bufring_grow(struct uring *u);
+/* The kernel took buffer |id|, which must be the ring's next. */
+void rv__uring_bufring_take(struct uring *u, uint32_t id);
+/* The id the kernel took |i| buffers after the ring's head, taken. */
+uint32_t rv__uring_bufring_pop(struct uring *u);
+/* Re-arm parked connections and UDP sockets, as many as the ring feeds. */
+void rv__uring_unpark(struct uring *u);
+
+/* uring_tcp.c */
+extern const struct rv__tcp_backend rv__uring_tcp;
+void rv__uring_on_accept(struct uring *u, rv_listener *l, int res,
+			 uint32_t flags);
+void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags);
+void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
+		       uint32_t flags);
+/* Prepare zero-copy sends: the fixed-buffer table (empty until used). */
+void rv__uring_tcp_setup(struct uring *u);
+void rv__uring_tcp_fini(struct uring *u);
+
+/* uring_udp.c */
+extern const struct rv__udp_backend rv__uring_udp;
+void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res,
+			   uint32_t flags);
+
+#endif /* RINGVIEW_URING_INTERNAL_H */

@@ -1,0 +1,417 @@
+/*
+ * uring_tcp.c - TCP on the io_uring backend.
+ *
+ * Accepting: one multishot accept per listener.
+ *
+ * Receiving: one multishot recv per connection selects buffers from the
+ * pool's provided buffer ring (uring_bufring.c), with bundles where the
+ * kernel has them, at most recv_cap bytes per completion. Each completion
+ * becomes views appended to the connection's input. A receive that finds
+ * the ring empty ends with -ENOBUFS and parks its connection (park.c).
+ *
+ * Sending: one send in flight per connection over up to SEND_IOV views;
+ * the views stay referenced (state "sending") until the completion, or for
+ * zero-copy sends until the kernel's notification. Zero-copy sends of one
+ * view use the pool's buffers registered as fixed buffers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loop/uring/uring_internal.h"
+
+#define SEND_IOV 32
+
+/* One send in flight: it holds references to the views it sends. */
+struct rv__uring_send {
+	rv_conn *c;
+	rv_chain views; /* what this send holds references to */
+	size_t len;
+	bool zc;
+	struct msghdr msg;
+	struct iovec iov[SEND_IOV];
+	struct rv__uring_send *next_free;
+};
+
+/* ---- receiving ------------------------------------------------------ */
+
+static void recv_arm(rv_conn *c)
+{
+	struct uring *u = U(c->loop);
+	struct io_uring_sqe *sqe = rv__uring_sqe(u);
+
+	io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = RV__URING_BGID;
+	if (u->bundles)
+		sqe->ioprio |= IORING_RECVSEND_BUNDLE;
+	io_uring_sqe_set_data64(sqe, rv__uring_ud(c, RV__TAG_RECV));
+	c->flags |= RV__C_RECV_ARMED;
+	c->ops++;
+}
+
+static void recv_start(rv_conn *c)
+{
+	c->flags &= ~RV__C_WOKEN;
+	recv_arm(c);
+}
+
+static void recv_stop(rv_conn *c)
+{
+	rv__uring_cancel(U(c->loop), rv__uring_ud(c, RV__TAG_RECV));
+}
+
+/* Turn a completion of |res| bytes into views of the buffers it filled:
+ * one buffer, or with a bundle several, taken in ring order. */
+static void take_received(struct uring *u, rv_conn *c, int res,
+			  uint32_t flags)
+{
+	uint32_t first = flags >> IORING_CQE_BUFFER_SHIFT;
+	uint32_t nbufs = 1, left = (uint32_t)res;
+	rv_chain *got = &u->scratch;
+
+	if (u->bundles)
+		nbufs = (left + u->buf_size - 1) / u->buf_size;
+	rv__uring_bufring_take(u, first);
+	for (uint32_t i = 0; i < nbufs; i++) {
+		uint32_t id = i ? rv__uring_bufring_pop(u) : first;
+		uint32_t len = left < u->buf_size ? left : u->buf_size;
+		rv_view v;
+		rv__pool_view(u->loop->pool, id, 0, len, &v);
+		left -= len;
+		/* Views of distinct buffers never merge; the chain's storage
+		 * grows by one slot at most per append. */
+		if (rv_chain_append(got, &v) != 0)
+			rv_view_release(&v);
+	}
+	rv__pool_count_received(u->loop->pool, (size_t)res);
+	rv__conn_received(c, got);
+}
+
+void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
+{
+	bool more = flags & IORING_CQE_F_MORE;
+
+	if (res > 0) {
+		u->loop->stats.recv_events++;
+		take_received(u, c, res, flags);
+	} else if (res == 0) {
+		if (!(c->flags & RV__C_DEAD))
+			rv__conn_eof(c);
+	} else if (res == -ENOBUFS) {
+		rv__pool_count_enobufs(u->loop->pool);
+		/* The ring ran dry: grow it at the end of this pass (once,
+		 * however many connections saw it). */
+		u->starved = true;
+		if (!more)
+			rv__conn_park(c);
+	} else if (res == -EINVAL && u->recv_cap) {
+		rv__log(RV_LOG_INFO, "this kernel refuses a byte limit on "
+				     "multishot receives; receiving without");
+		u->recv_cap = 0;
+	} else if (res != -ECANCELED && !(c->flags & RV__C_DEAD)) {
+		rv__conn_fail(c, res);
+	}
+	if (!more) {
+		/* A multishot ends for many reasons (cancel, no buffers, CQ
+		 * overflow, a short bundle); re-arm unless we stopped it. */
+		c->flags &= ~RV__C_RECV_ARMED;
+		if (res != 0)
+			rv__conn_arm(c);
+		rv__conn_op_done(c);
+	}
+}
+
+/* ---- sending -------------------------------------------------------- */
+
+/* An empty table of fixed buffers, filled as buffers are first sent. */
+void rv__uring_tcp_setup(struct uring *u)
+{
+	struct rv_pool_stats st;
+	uint32_t n;
+
+	rv_pool_stats(u->loop->pool, &st);
+	n = st.total < 16384 ? st.total : 16384; /* the kernel's limit */
+	u->fixed = calloc(n, 1);
+	if (!u->fixed)
+		return;
+	if (io_uring_register_buffers_sparse(&u->ring, n) == 0) {
+		u->nfixed = n;
+		return;
+	}
+	rv__log(RV_LOG_DEBUG, "no sparse fixed-buffer table; zero-copy sends "
+			      "will pin pages per call");
+	free(u->fixed);
+	u->fixed = NULL;
+}
+
+static struct rv__uring_send *op_get(struct uring *u)
+{
+	struct rv__uring_send *op = u->free_sends;
+
+	if (op) {
+		u->free_sends = op->next_free;
+		return op;
+	}
+	op = malloc(sizeof(*op));
+	if (op)
+		rv_chain_init(&op->views);
+	return op;
+}
+
+static void op_put(struct uring *u, struct rv__uring_send *op)
+{
+	op->next_free = u->free_sends;
+	u->free_sends = op;
+}
+
+static void op_sending(struct rv__uring_send *op, bool begin)
+{
+	for (uint32_t i = 0; i < rv_chain_count(&op->views); i++) {
+		struct rv_buf *b = rv_chain_at(&op->views, i)->_buf;
+		if (begin)
+			rv__buf_send_begin(b);
+		else
+			rv__buf_send_end(b);
+	}
+}
+
+static void op_finish(struct uring *u, struct rv__uring_send *op)
+{
+	op_sending(op, false);
+	rv__chain_clear(&op->views); /* its storage serves the next send */
+	op_put(u, op);
+}
+
+/* The fixed-buffer index of |v| for send_zc_fixed, or -1. */
+static int fixed_index(struct uring *u, const rv_view *v)
+{
+	struct rv_buf *b = v->_buf;
+	size_t arena_len;
+	uint8_t *arena;
+	struct iovec iov;
+
+	if (b->_kind != RV__BUF_POOL || b->_id >= u->nfixed)
+		return -1;
+	if (!u->fixed[b->_id]) {
+		arena = rv__pool_arena(u->loop->pool, &arena_len);
+		iov.iov_base = arena + (size_t)b->_id * u->buf_size;
+		iov.iov_len = u->buf_size;
+		if (io_uring_register_buffers_update_tag(&u->ring, b->_id, &iov,
+							 NULL, 1) != 1)
+			return -1;
+		u->fixed[b->_id] = 1;
+	}
+	return (int)b->_id;
+}
+
+static void prep_send(struct uring *u, struct rv__uring_send *op,
+		      struct io_uring_sqe *sqe)
+{
+	const int flags = MSG_NOSIGNAL | MSG_WAITALL;
+	const rv_view *v = rv_chain_at(&op->views, 0);
+	int idx;
+
+	if (!op->zc) {
+		/* One view (the common case for small messages): a plain send
+		 * spares the kernel importing a msghdr and an iovec. */
+		if (rv_chain_count(&op->views) == 1)
+			io_uring_prep_send(sqe, op->c->fd, v->data, v->len,
+					   flags);
+		else
+			io_uring_prep_sendmsg(sqe, op->c->fd, &op->msg, flags);
+		return;
+	}
+	u->loop->stats.zc_sends++;
+	idx = rv_chain_count(&op->views) == 1 ? fixed_index(u, v) : -1;
+	if (idx >= 0) {
+		u->loop->stats.zc_fixed_sends++;
+		io_uring_prep_send_zc_fixed(sqe, op->c->fd, v->data, v->len,
+					    flags, IORING_SEND_ZC_REPORT_USAGE,
+					    (unsigned)idx);
+	} else {
+		io_uring_prep_sendmsg_zc(sqe, op->c->fd, &op->msg, flags);
+		sqe->ioprio |= IORING_SEND_ZC_REPORT_USAGE;
+	}
+}
+
+static void send_start(rv_conn *c)
+{
+	struct uring *u = U(c->loop);
+	struct rv__uring_send *op;
+	struct io_uring_sqe *sqe;
+	size_t n = 0;
+	int err;
+
+	for (uint32_t i = 0; i < SEND_IOV && i < rv_chain_count(&c->out); i++)
+		n += rv_chain_at(&c->out, i)->len;
+	op = op_get(u);
+	if (!op) {
+		rv__conn_fail(c, -ENOMEM);
+		return;
+	}
+	err = rv_chain_take(&c->out, n, &op->views);
+	if (err) {
+		op_put(u, op);
+		rv__conn_fail(c, err);
+		return;
+	}
+	op->c = c;
+	op->len = n;
+	op->zc = u->zerocopy && !(c->flags & RV__C_NO_ZC) &&
+		 n >= c->loop->cfg.zerocopy_threshold;
+	memset(&op->msg, 0, sizeof(op->msg));
+	op->msg.msg_iov = op->iov;
+	op->msg.msg_iovlen = (size_t)rv_chain_to_iovec(&op->views, op->iov,
+							SEND_IOV);
+	op_sending(op, true);
+
+	sqe = rv__uring_sqe(u);
+	prep_send(u, op, sqe);
+	c->loop->stats.sends++;
+	io_uring_sqe_set_data64(sqe, rv__uring_ud(op, RV__TAG_SEND));
+	c->flags |= RV__C_SENDING;
+	c->inflight = n;
+	c->ops++;
+}
+
+/* Put the bytes a short send left behind back at the front of the queue.
+ * They stay referenced by |op| too when it waits for a notification. */
+static int requeue_rest(rv_conn *c, struct rv__uring_send *op, size_t sent)
+{
+	rv_chain rest = RV_CHAIN_INIT;
+	rv_cursor cur;
+	int err;
+
+	rv_cursor_init_chain(&cur, &op->views);
+	rv_cursor_seek(&cur, op->len);
+	err = rv_cursor_keep_chain(&cur, sent, &rest);
+	if (!err)
+		err = rv_chain_append_chain(&rest, &c->out);
+	if (err) {
+		rv_chain_release(&rest);
+		return err;
+	}
+	c->out = rest;
+	return 0;
+}
+
+void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
+		       uint32_t flags)
+{
+	rv_conn *c = op->c;
+
+	if (flags & IORING_CQE_F_NOTIF) {
+		/* The kernel no longer reads the pages: drop the references. */
+		if ((uint32_t)res & IORING_NOTIF_USAGE_ZC_COPIED)
+			c->loop->stats.zc_copied++;
+		if ((uint32_t)res & IORING_NOTIF_USAGE_ZC_COPIED &&
+		    !(c->flags & RV__C_NO_ZC)) {
+			rv__log(RV_LOG_DEBUG, "zero-copy send on fd %d was "
+					      "copied (loopback?); using plain "
+					      "sends on it", c->fd);
+			c->flags |= RV__C_NO_ZC;
+		}
+		op_finish(u, op);
+		rv__conn_op_done(c);
+		return;
+	}
+	c->flags &= ~RV__C_SENDING;
+	c->inflight = 0;
+	if (!(c->flags & RV__C_DEAD)) {
+		if (res < 0) {
+			rv__conn_fail(c, res);
+		} else if ((size_t)res < op->len) {
+			int err = requeue_rest(c, op, (size_t)res);
+			if (err)
+				rv__conn_fail(c, err);
+		}
+	}
+	/* A zero-copy send's references live until its notification, which
+	 * also ends its share of the connection's operation count; the next
+	 * send may start meanwhile. */
+	bool wait_notif = op->zc && (flags & IORING_CQE_F_MORE);
+	if (!wait_notif)
+		op_finish(u, op);
+	rv__conn_send_done(c);
+	if (!wait_notif)
+		rv__conn_op_done(c);
+}
+
+/* ---- accepting ------------------------------------------------------ */
+
+static void accept_arm(struct uring *u, rv_listener *l)
+{
+	struct io_uring_sqe *sqe = rv__uring_sqe(u);
+
+	io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, rv__uring_ud(l, RV__TAG_ACCEPT));
+	l->ops++;
+}
+
+static int listen_start(rv_listener *l)
+{
+	accept_arm(U(l->loop), l);
+	return 0;
+}
+
+static void listen_stop(rv_listener *l)
+{
+	if (l->ops)
+		rv__uring_cancel(U(l->loop), rv__uring_ud(l, RV__TAG_ACCEPT));
+}
+
+void rv__uring_on_accept(struct uring *u, rv_listener *l, int res,
+			 uint32_t flags)
+{
+	if (res >= 0) {
+		if (l->closing)
+			close(res);
+		else
+			rv__conn_accepted(l, res);
+	} else if (res != -ECANCELED) {
+		rv__log(RV_LOG_WARN, "accept on port %u failed: %s%s", l->port,
+			rv_strerror(res),
+			res == -EMFILE ? " (raise the limit with ulimit -n)" : "");
+	}
+	if (!(flags & IORING_CQE_F_MORE)) {
+		if (!l->closing)
+			accept_arm(u, l);
+		rv__listener_op_done(l);
+	}
+}
+
+/* ---- connections and the table ------------------------------------ */
+
+static void conn_kill(rv_conn *c)
+{
+	/* The socket is shut down, so the recv ends by itself; cancel it
+	 * anyway in case the kernel has it parked on an empty ring. */
+	if (c->flags & RV__C_RECV_ARMED)
+		recv_stop(c);
+}
+
+void rv__uring_tcp_fini(struct uring *u)
+{
+	struct rv__uring_send *op;
+
+	while ((op = u->free_sends)) {
+		u->free_sends = op->next_free;
+		rv_chain_release(&op->views);
+		free(op);
+	}
+	rv_chain_release(&u->scratch);
+	free(u->fixed);
+	u->fixed = NULL;
+}
+
+const struct rv__tcp_backend rv__uring_tcp = {
+	.listen_start = listen_start,
+	.listen_stop = listen_stop,
+	.recv_start = recv_start,
+	.recv_stop = recv_stop,
+	.send_start = send_start,
+	.conn_kill = conn_kill,
+};
