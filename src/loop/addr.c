@@ -1,11 +1,13 @@
 /*
- * addr.c - socket addresses from the strings the API takes.
+ * addr.c - socket addresses from the strings the API takes, and bound
+ * sockets made from them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "loop/loop_internal.h"
 
@@ -39,4 +41,29 @@ uint16_t rv__addr_port(const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len,
+		     int type, uint16_t *port)
+{
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	int one = 1, err;
+	int fd = socket(ss->ss_family, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* One loop per thread may bind the same port. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM &&
+	     listen(fd, SOMAXCONN) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&bound, &blen) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	*port = rv__addr_port(&bound);
+	return fd;
 }

@@ -75,6 +75,23 @@ static int try_backend(rv_loop *loop, const struct rv__backend *be)
 	return err;
 }
 
+/* Start |be|, a backend asked for: without it (|be| NULL) log |missing|;
+ * when it cannot start, log why, followed by |fallback_hint|. */
+static int start_asked(rv_loop *loop, const struct rv__backend *be,
+		       const char *missing, const char *fallback_hint)
+{
+	int err;
+
+	if (!be) {
+		rv__log(RV_LOG_ERROR, "%s", missing);
+		return -ENOTSUP;
+	}
+	err = try_backend(loop, be);
+	if (err)
+		rv__log(RV_LOG_ERROR, "%s%s", loop->why, fallback_hint);
+	return err;
+}
+
 /*
  * Asked for by name, a backend that cannot run is an error that says why;
  * AUTO prefers io_uring and falls back to libev with one warning that
@@ -82,41 +99,25 @@ static int try_backend(rv_loop *loop, const struct rv__backend *be)
  */
 int rv__loop_start_backend(rv_loop *loop)
 {
-	enum rv_backend want = backend_from_env(loop->cfg.backend);
 	const struct rv__backend *uring = BACKEND_URING, *ev = BACKEND_EV;
 	int err;
 
-	switch (want) {
+	switch (backend_from_env(loop->cfg.backend)) {
 	case RV_BACKEND_URING:
-		if (!uring) {
-			rv__log(RV_LOG_ERROR,
-				"this ringview was built without "
-				"the io_uring backend (liburing "
-				">= 2.5 was not found); use the "
-				"libev backend (RINGVIEW_BACKEND=ev)");
-			return -ENOTSUP;
-		}
-		err = try_backend(loop, uring);
-		if (err)
-			rv__log(RV_LOG_ERROR,
-				"%s; or use the libev backend "
-				"(RINGVIEW_BACKEND=ev)",
-				loop->why);
-		return err;
+		return start_asked(loop, uring,
+				   "this ringview was built without the "
+				   "io_uring backend (liburing >= 2.5 was not "
+				   "found); use the libev backend "
+				   "(RINGVIEW_BACKEND=ev)",
+				   "; or use the libev backend "
+				   "(RINGVIEW_BACKEND=ev)");
 	case RV_BACKEND_EV:
-		if (!ev) {
-			rv__log(RV_LOG_ERROR,
-				"this ringview was built without "
-				"the libev backend (libev was not "
-				"found); install libev-dev and "
-				"rebuild, or use "
-				"RINGVIEW_BACKEND=uring");
-			return -ENOTSUP;
-		}
-		err = try_backend(loop, ev);
-		if (err)
-			rv__log(RV_LOG_ERROR, "%s", loop->why);
-		return err;
+		return start_asked(loop, ev,
+				   "this ringview was built without the libev "
+				   "backend (libev was not found); install "
+				   "libev-dev and rebuild, or use "
+				   "RINGVIEW_BACKEND=uring",
+				   "");
 	case RV_BACKEND_AUTO:
 	default:
 		break;
@@ -127,26 +128,19 @@ int rv__loop_start_backend(rv_loop *loop)
 			return 0;
 		if (!ev) {
 			rv__log(RV_LOG_ERROR,
-				"%s (and this ringview was built "
-				"without the libev backend)",
+				"%s (and this ringview was built without the "
+				"libev backend)",
 				loop->why);
 			return err;
 		}
 		rv__log(RV_LOG_WARN,
 			"%s; using the libev backend instead "
-			"(RINGVIEW_BACKEND=ev chooses it without "
-			"this warning)",
+			"(RINGVIEW_BACKEND=ev chooses it without this "
+			"warning)",
 			loop->why);
 	}
-	if (!ev) {
-		rv__log(RV_LOG_ERROR,
-			"this ringview was built without any "
-			"event-loop backend (neither liburing nor "
-			"libev was found)");
-		return -ENOTSUP;
-	}
-	err = try_backend(loop, ev);
-	if (err)
-		rv__log(RV_LOG_ERROR, "%s", loop->why);
-	return err;
+	return start_asked(loop, ev,
+			   "this ringview was built without any event-loop "
+			   "backend (neither liburing nor libev was found)",
+			   "");
 }

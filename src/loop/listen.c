@@ -9,49 +9,27 @@
 
 #include "loop/loop_internal.h"
 
-static int open_listen_socket(const char *host, uint16_t port, int *fd_out,
-			      uint16_t *port_out)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1, fd, err;
-
-	err = rv__parse_addr(host, port, &ss, &len);
-	if (err)
-		return err;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    listen(fd, SOMAXCONN) < 0) {
-		err = -errno;
-		rv__log(RV_LOG_ERROR, "cannot listen on %s:%u: %s",
-			host ? host : "0.0.0.0", port, rv_strerror(err));
-		close(fd);
-		return err;
-	}
-	len = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &len);
-	*port_out = rv__addr_port(&ss);
-	*fd_out = fd;
-	return 0;
-}
-
 int rv_listen_tcp(rv_loop *loop, const char *host, uint16_t port,
 		  const struct rv_conn_ops *ops, void *user, rv_listener **out)
 {
+	struct sockaddr_storage ss;
+	socklen_t len;
 	rv_listener *l;
 	int err;
 
 	if (!ops || !ops->on_data || loop->destroying)
 		return -EINVAL;
+	err = rv__parse_addr(host, port, &ss, &len);
+	if (err)
+		return err;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	err = open_listen_socket(host, port, &l->fd, &l->port);
-	if (err) {
+	l->fd = rv__socket_bound(&ss, len, SOCK_STREAM, &l->port);
+	if (l->fd < 0) {
+		err = l->fd;
+		rv__log(RV_LOG_ERROR, "cannot listen on %s:%u: %s",
+			host ? host : "0.0.0.0", port, rv_strerror(err));
 		free(l);
 		return err;
 	}

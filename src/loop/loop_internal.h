@@ -107,7 +107,9 @@ struct rv_udp {
  * A backend does the I/O; everything decided about a connection (when to
  * read, park, throttle, close) is decided above it, once, in conn.c,
  * park.c and udp.c. Each backend has one file per transport, which fills
- * the transport's table.
+ * the transport's table. As in Redis's ae, every backend defines the same
+ * static functions, named as in the tables below, and fills each table
+ * with its RV__*_OPS macro: one contract, spelled once.
  */
 
 /* TCP (uring_tcp.c, ev_tcp.c). */
@@ -124,6 +126,12 @@ struct rv__tcp_backend {
 	/* Abandon every operation on |c| (its socket is shut down). */
 	void (*conn_kill)(rv_conn *c);
 };
+#define RV__TCP_BACKEND_OPS                                                \
+	{                                                                  \
+		.listen_start = listen_start, .listen_stop = listen_stop,  \
+		.recv_start = recv_start, .recv_stop = recv_stop,          \
+		.send_start = send_start, .conn_kill = conn_kill,          \
+	}
 
 /* UDP (uring_udp.c, ev_udp.c). */
 struct rv__udp_backend {
@@ -136,6 +144,11 @@ struct rv__udp_backend {
 	/* Send |op|; the backend owns it and reports rv__udp_send_done. */
 	void (*send)(rv_udp *u, struct rv__udp_send *op);
 };
+#define RV__UDP_BACKEND_OPS                                                \
+	{                                                                  \
+		.open = udp_open, .recv_start = udp_recv_start,            \
+		.stop = udp_stop, .send = udp_send,                        \
+	}
 
 /* Running inside an application's libev loop (embed.c, ringview/ev.h),
  * for a backend with a kernel queue of its own. */
@@ -166,6 +179,14 @@ struct rv__backend {
 	 * loop itself. */
 	const struct rv__embed_backend *embed;
 };
+/* A backend's table: its name, its transports' tables and its embedding
+ * (or NULL); the rest are its static functions of the slots' names. */
+#define RV__BACKEND_OPS(name_, tcp_, udp_, embed_)                         \
+	{                                                                  \
+		.name = (name_), .init = init, .fini = fini,               \
+		.run_once = run_once, .watch_wake = watch_wake,            \
+		.tcp = (tcp_), .udp = (udp_), .embed = (embed_),           \
+	}
 
 #ifdef RV_HAVE_URING
 extern const struct rv__backend rv__backend_uring;
@@ -238,6 +259,12 @@ int rv__parse_addr(const char *host, uint16_t port,
 
 /* The port of a bound IPv4 or IPv6 socket address. */
 uint16_t rv__addr_port(const struct sockaddr_storage *ss);
+
+/* A socket of |type| (SOCK_STREAM: listening; SOCK_DGRAM; may carry
+ * SOCK_NONBLOCK) bound to |ss| with SO_REUSEADDR and SO_REUSEPORT, its
+ * port in |*port|. Returns the descriptor or a negative errno. */
+int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len,
+		     int type, uint16_t *port);
 
 /* ---- conn.c, listen.c: what the backends report ----------------------- */
 

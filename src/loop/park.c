@@ -10,23 +10,37 @@
  */
 #include "loop/loop_internal.h"
 
+/* A connection or UDP socket joins the back of the line: its node |n|
+ * goes on |line| and |parked| is set in its |flags|. */
+static void join(struct rv__link *line, struct rv__link *n, uint32_t *flags,
+		 uint32_t parked)
+{
+	*flags |= parked;
+	rv__list_push(line, n);
+}
+
+/* ... and leaves it, from wherever it stands. */
+static void leave(struct rv__link *n, uint32_t *flags, uint32_t parked)
+{
+	if (*flags & parked) {
+		rv__list_del(n);
+		*flags &= ~parked;
+	}
+}
+
 void rv__conn_park(rv_conn *c)
 {
 	if (!(c->flags & RV__C_READING) ||
 	    (c->flags & (RV__C_DEAD | RV__C_PARKED)))
 		return;
-	c->flags |= RV__C_PARKED;
 	c->flags &= ~RV__C_WOKEN;
-	rv__list_push(&c->loop->parked, &c->park);
+	join(&c->loop->parked, &c->park, &c->flags, RV__C_PARKED);
 	c->loop->stats.parked++;
 }
 
 void rv__conn_unpark(rv_conn *c)
 {
-	if (c->flags & RV__C_PARKED) {
-		rv__list_del(&c->park);
-		c->flags &= ~RV__C_PARKED;
-	}
+	leave(&c->park, &c->flags, RV__C_PARKED);
 }
 
 uint32_t rv__loop_unpark_conns(rv_loop *loop, uint32_t n)
@@ -47,18 +61,13 @@ uint32_t rv__loop_unpark_conns(rv_loop *loop, uint32_t n)
 
 void rv__udp_park(rv_udp *u)
 {
-	if (u->flags & (RV__U_CLOSING | RV__U_PARKED))
-		return;
-	u->flags |= RV__U_PARKED;
-	rv__list_push(&u->loop->udp_parked, &u->park);
+	if (!(u->flags & (RV__U_CLOSING | RV__U_PARKED)))
+		join(&u->loop->udp_parked, &u->park, &u->flags, RV__U_PARKED);
 }
 
 void rv__udp_unpark(rv_udp *u)
 {
-	if (u->flags & RV__U_PARKED) {
-		rv__list_del(&u->park);
-		u->flags &= ~RV__U_PARKED;
-	}
+	leave(&u->park, &u->flags, RV__U_PARKED);
 }
 
 uint32_t rv__loop_unpark_udps(rv_loop *loop, uint32_t n)

@@ -18,40 +18,13 @@
 /* The largest payload of an IPv4 UDP datagram. */
 #define UDP_MAX_PAYLOAD 65507u
 
-static int open_socket(const struct sockaddr_storage *ss, socklen_t len,
-		       uint16_t *port)
-{
-	int one = 1;
-	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			0);
-	struct sockaddr_storage bound;
-	socklen_t blen = sizeof(bound);
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	/* Each datagram then carries the count of datagrams the kernel
-	 * dropped for want of room in this socket's queue. */
-	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)ss, len) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&bound, &blen) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	*port = rv__addr_port(&bound);
-	return fd;
-}
-
 int rv_udp_bind(rv_loop *loop, const char *host, uint16_t port,
 		const struct rv_udp_ops *ops, void *user, rv_udp **out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	rv_udp *u;
-	int err, fd;
+	int err, fd, one = 1;
 
 	if (!loop || !ops || !ops->on_datagram || loop->destroying)
 		return -EINVAL;
@@ -61,13 +34,16 @@ int rv_udp_bind(rv_loop *loop, const char *host, uint16_t port,
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	fd = open_socket(&ss, len, &u->port);
+	fd = rv__socket_bound(&ss, len, SOCK_DGRAM | SOCK_NONBLOCK, &u->port);
 	if (fd < 0) {
 		rv__log(RV_LOG_ERROR, "cannot bind UDP %s:%u: %s",
-			host ? host : "0.0.0.0", port, strerror(-fd));
+			host ? host : "0.0.0.0", port, rv_strerror(fd));
 		free(u);
 		return fd;
 	}
+	/* Each datagram then carries the count of datagrams the kernel
+	 * dropped for want of room in this socket's queue. */
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	u->loop = loop;
 	u->fd = fd;
 	u->cb = ops;

@@ -401,6 +401,17 @@ static int need_more(rv_http_framer *f)
 	return 0;
 }
 
+/* The rest of a Content-Length body or of a chunk's data: 1 when it is
+ * all in, 0 when more must come, or an error. */
+static int body_bytes(rv_http_framer *f, rv_chain *in)
+{
+	int r = take_body(f, in);
+
+	if (r < 0)
+		return r;
+	return f->_left ? need_more(f) : 1;
+}
+
 int rv_http_frame(rv_http_framer *f, rv_chain *in, struct rv_http_frame *out)
 {
 	int r;
@@ -413,21 +424,17 @@ int rv_http_frame(rv_http_framer *f, rv_chain *in, struct rv_http_frame *out)
 				return r;
 			break;
 		case S_BODY:
-			if ((r = take_body(f, in)) < 0)
-				return r;
-			if (f->_left)
-				return need_more(f);
-			return complete(f, out);
+			r = body_bytes(f, in);
+			return r <= 0 ? r : complete(f, out);
 		case S_CHUNK_SIZE:
 			r = chunk_size(f, in);
 			if (r <= 0)
 				return r < 0 ? r : need_more(f);
 			break;
 		case S_CHUNK_DATA:
-			if ((r = take_body(f, in)) < 0)
+			r = body_bytes(f, in);
+			if (r <= 0)
 				return r;
-			if (f->_left)
-				return need_more(f);
 			f->_state = S_CHUNK_CRLF;
 			break;
 		case S_CHUNK_CRLF: {

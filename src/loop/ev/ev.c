@@ -173,13 +173,6 @@ struct ev_loop *rv__ev_backend_loop(const rv_loop *loop)
 	return loop->backend == &rv__backend_ev && E(loop) ? E(loop)->evl : NULL;
 }
 
-const struct rv__backend rv__backend_ev = {
-	.name = "libev",
-	.init = init,
-	.fini = fini,
-	.run_once = run_once,
-	.watch_wake = watch_wake,
-	.tcp = &rv__ev_tcp,
-	.udp = &rv__ev_udp,
-	.embed = NULL, /* its watchers go on the application's loop */
-};
+/* No embedding table: its watchers go on the application's loop. */
+const struct rv__backend rv__backend_ev =
+	RV__BACKEND_OPS("libev", &rv__ev_tcp, &rv__ev_udp, NULL);

@@ -428,11 +428,4 @@ static void listen_stop(rv_listener *l)
 	l->backend_data = NULL;
 }
 
-const struct rv__tcp_backend rv__ev_tcp = {
-	.listen_start = listen_start,
-	.listen_stop = listen_stop,
-	.recv_start = recv_start,
-	.recv_stop = recv_stop,
-	.send_start = send_start,
-	.conn_kill = conn_kill,
-};
+const struct rv__tcp_backend rv__ev_tcp = RV__TCP_BACKEND_OPS;

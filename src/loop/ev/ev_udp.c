@@ -194,9 +194,4 @@ static void on_udp_writable(struct ev_loop *evl, ev_io *w, int revents)
 	rv__udp_maybe_free(u);
 }
 
-const struct rv__udp_backend rv__ev_udp = {
-	.open = udp_open,
-	.recv_start = udp_recv_start,
-	.stop = udp_stop,
-	.send = udp_send,
-};
+const struct rv__udp_backend rv__ev_udp = RV__UDP_BACKEND_OPS;

@@ -1,9 +1,9 @@
 /*
  * uring_internal.h - the io_uring backend's state, shared by its files:
  *
- *   uring.c          submissions, completions and their dispatch, the run
- *                    loop, releases on other threads, embedding
- *   uring_setup.c    creating the ring (and saying why it cannot be made)
+ *   uring.c          making the ring, submissions, completions and their
+ *                    dispatch, the run loop, releases on other threads,
+ *                    embedding
  *   uring_bufring.c  the provided buffer ring the kernel receives into
  *   uring_tcp.c      accepting, receiving and sending on TCP connections
  *   uring_udp.c      UDP sockets
@@ -75,10 +75,6 @@ struct io_uring_sqe *rv__uring_sqe(struct uring *u);
 /* Cancel the operation whose user_data is |target| (its completion says
  * -ECANCELED, or what it had already done). */
 void rv__uring_cancel(struct uring *u, uint64_t target);
-
-/* uring_setup.c */
-int rv__uring_init(rv_loop *loop);
-void rv__uring_fini(rv_loop *loop);
 
 /* uring_bufring.c */
 int rv__uring_bufring_setup(struct uring *u);

@@ -407,11 +407,4 @@ void rv__uring_tcp_fini(struct uring *u)
 	u->fixed = NULL;
 }
 
-const struct rv__tcp_backend rv__uring_tcp = {
-	.listen_start = listen_start,
-	.listen_stop = listen_stop,
-	.recv_start = recv_start,
-	.recv_stop = recv_stop,
-	.send_start = send_start,
-	.conn_kill = conn_kill,
-};
+const struct rv__tcp_backend rv__uring_tcp = RV__TCP_BACKEND_OPS;

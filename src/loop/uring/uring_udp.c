@@ -25,7 +25,7 @@ struct uudp {
 /* Room for SO_RXQ_OVFL's counter in front of each datagram. */
 #define UDP_CONTROL CMSG_SPACE(sizeof(uint32_t))
 
-static void udp_recv_arm(rv_udp *x)
+static void udp_recv_start(rv_udp *x)
 {
 	struct uring *u = U(x->loop);
 	struct uudp *ux = x->backend_data;
@@ -48,7 +48,7 @@ static int udp_open(rv_udp *x)
 	ux->msg.msg_namelen = sizeof(struct sockaddr_storage);
 	ux->msg.msg_controllen = UDP_CONTROL;
 	x->backend_data = ux;
-	udp_recv_arm(x);
+	udp_recv_start(x);
 	return 0;
 }
 
@@ -137,14 +137,9 @@ void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res,
 		x->flags &= ~RV__U_RECV_ARMED;
 		if (!(x->flags & (RV__U_CLOSING | RV__U_PARKED)) &&
 		    res != -ECANCELED)
-			udp_recv_arm(x);
+			udp_recv_start(x);
 		rv__udp_op_done(x);
 	}
 }
 
-const struct rv__udp_backend rv__uring_udp = {
-	.open = udp_open,
-	.recv_start = udp_recv_arm,
-	.stop = udp_stop,
-	.send = udp_send,
-};
+const struct rv__udp_backend rv__uring_udp = RV__UDP_BACKEND_OPS;
