@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/run-main.sh - the first command: install what is missing, build
 # ringview optimised (build-release/) and run the main job: the zero-copy
-# echo server under a short load from bench/loadgen, then its final stats.
+# echo server under a short load from bench/loadgen/loadgen, then its final stats.
 #
 # Usage: scripts/run-main.sh [--micro] [LOADGEN_ARGS...]
 #   --micro        run the micro-benchmark (ns per view/chain operation)
@@ -46,7 +46,7 @@ echo_job() {
 	head -n1 "$out"
 	[ $# -gt 0 ] || set -- --conns 50 --size 64 --seconds 3
 	echo "load: loadgen $*"
-	"${PIN1[@]}" "$BUILD/bench/loadgen" --port "$port" --server-pid "$pid" "$@" ||
+	"${PIN1[@]}" "$BUILD/bench/loadgen/loadgen" --port "$port" --server-pid "$pid" "$@" ||
 		rc=$?
 	kill -INT "$pid"
 	wait "$pid" || rc=$?
@@ -67,6 +67,6 @@ meson compile -C "$BUILD"
 
 if [ "${1:-}" = "--micro" ]; then
 	shift
-	exec "$BUILD/bench/micro" "$@"
+	exec "$BUILD/bench/micro/micro" "$@"
 fi
 echo_job "$@"

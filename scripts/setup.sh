@@ -19,8 +19,8 @@
 # Priority 100 means no other package ever moves to trixie by itself.
 #
 # With --bench it also installs the tools the comparison benchmarks run:
-# wrk and nginx-light (bench/run-http.sh) and linux-perf
-# (bench/profile-echo.sh), optional like clang.
+# wrk and nginx-light (bench/http/run-http.sh) and linux-perf
+# (bench/echo/profile-echo.sh), optional like clang.
 #
 # Environment: RINGVIEW_SETUP_NO_CLANG=1 skips clang.
 # Needs root (or sudo) only when something must be installed.

@@ -14,7 +14,7 @@
  *   --help      this text
  *
  * Pin it to one core of an idle machine, in a release build;
- * bench/run-http-parse.sh does that.
+ * bench/http/run-http-parse.sh does that.
  *
  * The mix is 7 requests a server commonly sees (a browser GET with
  * cookies, an API GET with a bearer token, curl, wrk, a JSON POST, a
@@ -440,7 +440,7 @@ static void usage(FILE *f)
 	      "  --quick     short smoke run\n"
 	      "  --strict    exit 1 when ringview is below 2x http-parser\n"
 	      "  --only P    time only P (ringview or http-parser)\n"
-	      "Run it pinned to one core: bench/run-http-parse.sh\n",
+	      "Run it pinned to one core: bench/http/run-http-parse.sh\n",
 	      f);
 }
 

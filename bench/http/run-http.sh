@@ -3,7 +3,7 @@
 # side by side in one run: keep-alive, the same fixed 21-byte response,
 # each server pinned to one core, wrk on the other.
 #
-# usage: bench/run-http.sh [options]
+# usage: bench/http/run-http.sh [options]
 #   --build DIR     release build directory (default: build-release; made
 #                   or switched to --buildtype=release -Db_ndebug=true)
 #   --runs N        rounds; medians (default 3)
@@ -24,7 +24,7 @@
 # (issue 5): ringview-http >= 1.2x nginx's requests/s.
 set -euo pipefail
 
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 builddir=$src/build-release
 runs=3
 seconds=5

@@ -1,8 +1,8 @@
 #!/bin/bash
-# run-micro.sh - build ringview for release and run bench/micro pinned to
+# run-micro.sh - build ringview for release and run bench/micro/micro pinned to
 # one core, several times, then print the median of each row over the runs.
 #
-# usage: bench/run-micro.sh [-b BUILDDIR] [-c CPU] [-n TIMES] [--csv]
+# usage: bench/micro/run-micro.sh [-b BUILDDIR] [-c CPU] [-n TIMES] [--csv]
 #                           [-- MICRO-ARGS...]
 #   -b BUILDDIR  release build directory (default: build-release in the
 #                source tree; made with meson setup if missing, switched to
@@ -20,14 +20,14 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+src=$(cd "$here/../.." && pwd)
 builddir=$src/build-release
 cpu=1
 times=3
 retries=3
 keep_csv=no
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=../lib/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 
@@ -52,11 +52,11 @@ if ! taskset -c "$cpu" true 2>/dev/null; then
 fi
 
 release_build
-ninja -C "$builddir" bench/micro
+ninja -C "$builddir" bench/micro/micro
 
 idle_check micro
 
-micro=$builddir/bench/micro
+micro=$builddir/bench/micro/micro
 stamp=$(date +%Y%m%d-%H%M%S)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -79,12 +79,12 @@ while [ "$i" -le "$times" ]; do
 done
 
 if [ "$keep_csv" = yes ]; then
-	mkdir -p "$here/results"
+	mkdir -p "$src/bench/results"
 	for f in "$tmp"/run*.csv; do
-		cp "$f" "$here/results/micro-$stamp-$(basename "$f")"
+		cp "$f" "$src/bench/results/micro-$stamp-$(basename "$f")"
 	done
 	echo
-	echo "CSV kept in $here/results/micro-$stamp-run*.csv"
+	echo "CSV kept in $src/bench/results/micro-$stamp-run*.csv"
 fi
 
 # Summary over the runs: median of the per-run medians, min of the mins.

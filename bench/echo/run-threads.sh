@@ -3,7 +3,7 @@
 # thread, SO_REUSEPORT) echo more TCP messages than --threads 1? With the
 # hand-written epoll echo baseline (one thread) as a reference line.
 #
-# usage: bench/run-threads.sh [options]
+# usage: bench/echo/run-threads.sh [options]
 #   --build DIR       release build directory (default: build-release in the
 #                     source tree; made with meson setup if missing, switched
 #                     to --buildtype=release -Db_ndebug=true if it is not)
@@ -44,7 +44,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+src=$(cd "$here/../.." && pwd)
 builddir=$src/build-release
 runs=3
 seconds=3
@@ -56,8 +56,8 @@ servers_opt=rv1,rv2,epoll
 backend=auto
 cpus=0,1
 lg_threads=2
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=../lib/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -94,14 +94,14 @@ taskset -c "$cpus" true 2>/dev/null ||
 
 # ---------------------------------------------------------------- build --
 release_build
-targets="bench/loadgen bench/epoll-echo"
+targets="bench/loadgen/loadgen bench/baselines/epoll-echo"
 if wanted rv1 || wanted rv2; then
 	targets="$targets examples/ringview-echo"
 fi
 # shellcheck disable=SC2086
 ninja_quiet $targets
-loadgen=$builddir/bench/loadgen
-epoll_bin=$builddir/bench/epoll-echo
+loadgen=$builddir/bench/loadgen/loadgen
+epoll_bin=$builddir/bench/baselines/epoll-echo
 rv_bin=$builddir/examples/ringview-echo
 
 if { wanted rv1 || wanted rv2; } &&

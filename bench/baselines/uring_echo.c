@@ -1,7 +1,7 @@
 /*
  * uring-echo - a TCP echo server written by hand directly on liburing: the
  * second baseline, beside epoll-echo, that ringview's echo server is
- * measured against. It exists so that bench/run-echo.sh can tell how much
+ * measured against. It exists so that bench/echo/run-echo.sh can tell how much
  * of ringview-echo's cost per message is io_uring itself (the kernel, as
  * cheap as this machine makes it) and how much is the library on top.
  *

@@ -1,8 +1,8 @@
-# plot-echo.gp - bench/run-echo.sh's PNG: msgs/s (top) and server CPU time
+# plot-echo.gp - bench/echo/run-echo.sh's PNG: msgs/s (top) and server CPU time
 # per message (bottom) for every size x connections, one bar per server.
 #
 # gnuplot -e "msgs='M.dat'; cpu='C.dat'; out='X.png'; nserv=3; title='...'" \
-#         bench/plot-echo.gp
+#         bench/echo/plot-echo.gp
 # M.dat and C.dat: a header line (combo "server" ...), then one line per
 # combination ("64B x50" value ...), as bench/echo_table.py writes them.
 

@@ -5,7 +5,7 @@
 # the kernel), the event mechanism (io_uring, or epoll and the syscalls),
 # the scheduler and wakeups, and the server's own user-space code.
 #
-# usage: bench/profile-echo.sh [options]
+# usage: bench/echo/profile-echo.sh [options]
 #   --build DIR      release build directory (default: build-release)
 #   --size B         message size (default 64)
 #   --conns N        connections (default 50)
@@ -26,7 +26,7 @@
 # mechanism's part is io_uring's own code, which uring-echo (liburing
 # alone, no library) shows too. The table prints both sums, network stack
 # and network stack plus event mechanism, against 0.8x the epoll
-# baseline's whole cost, the CPU target of bench/run-echo.sh at 64 B.
+# baseline's whole cost, the CPU target of bench/echo/run-echo.sh at 64 B.
 #
 # Needs perf (Debian: apt-get install linux-perf) and permission to
 # profile another process (root, or kernel.perf_event_paranoid <= 1).
@@ -35,7 +35,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+src=$(cd "$here/../.." && pwd)
 builddir=$src/build-release
 size=64
 conns=50
@@ -45,8 +45,8 @@ servers_opt=epoll,uring,ringview-uring
 srv_cpu=0
 lg_cpu=1
 freq=2000
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=../lib/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -77,12 +77,12 @@ command -v perf >/dev/null ||
 	die "perf is not installed (Debian: apt-get install linux-perf)"
 check_cpus
 
-build_echo bench/epoll-echo
-epoll_bin=$builddir/bench/epoll-echo
-uring_bin=$builddir/bench/uring-echo
+build_echo bench/baselines/epoll-echo
+epoll_bin=$builddir/bench/baselines/epoll-echo
+uring_bin=$builddir/bench/baselines/uring-echo
 if wanted uring; then
-	ninja_has bench/uring-echo || die "this build has no uring-echo (no liburing)"
-	ninja_quiet bench/uring-echo
+	ninja_has bench/baselines/uring-echo || die "this build has no uring-echo (no liburing)"
+	ninja_quiet bench/baselines/uring-echo
 fi
 bench_setup
 

@@ -4,7 +4,7 @@
 # ringview's framer + parser against libhttp-parser over the same request
 # mix, median of several runs, and whether ringview reaches 2x.
 #
-# usage: bench/run-http-parse.sh [-b BUILDDIR] [-c CPU] [--runs N]
+# usage: bench/http/run-http-parse.sh [-b BUILDDIR] [-c CPU] [--runs N]
 #                                [--iters N] [--strict]
 #   -b BUILDDIR  release build directory (default: build-release in the
 #                source tree; made with meson setup if missing, switched to
@@ -20,14 +20,14 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+src=$(cd "$here/../.." && pwd)
 builddir=$src/build-release
 cpu=1
 runs=5
 iters=
 strict=
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=../lib/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 

@@ -20,10 +20,10 @@
  *
  * Pin it to one core of an idle machine, in a release build:
  *   meson setup build-release --buildtype=release -Db_ndebug=true
- *   ninja -C build-release && taskset -c 1 build-release/bench/micro
- * bench/run-micro.sh does exactly that, several times over, and summarises.
+ *   ninja -C build-release && taskset -c 1 build-release/bench/micro/micro
+ * bench/micro/run-micro.sh does exactly that, several times over, and summarises.
  *
- * How it measures (bench/harness.c): every benchmark is a tight loop of
+ * How it measures (bench/lib/harness.c): every benchmark is a tight loop of
  * many operations between two clock_gettime(CLOCK_MONOTONIC) calls. Each
  * runs once untimed to warm up, then the timed runs go round-robin over
  * the benchmarks, so a slow spell of the machine hits every row alike.
@@ -41,7 +41,7 @@
  * machine was quiet: micro had its cpu all the time, no other work ran,
  * and the empty loop took one cycle per iteration (slower means the core
  * was shared under us, e.g. by the host on the other hyperthread). Numbers
- * from a busy machine are not worth keeping; bench/run-micro.sh reruns
+ * from a busy machine are not worth keeping; bench/micro/run-micro.sh reruns
  * such runs.
  */
 #include <errno.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""profile_table.py - the table of bench/profile-echo.sh.
+"""profile_table.py - the table of bench/echo/profile-echo.sh.
 
 Reads lines "SERVER RUN MSGS_PER_S REPORT" on stdin, REPORT being the
 output of `perf report --no-children --sort sym -q -F sample,sym` for one

@@ -1,6 +1,7 @@
 /*
- * loadgen.h - what loadgen.c (TCP mode, options, report) shares with
- * loadgen_udp.c (--udp). Private to the loadgen program.
+ * loadgen.h - what loadgen.c (options, the expected byte stream, the
+ * report) shares with its two modes, loadgen_tcp.c and loadgen_udp.c
+ * (--udp). Private to the loadgen program.
  */
 #ifndef LOADGEN_H
 #define LOADGEN_H
@@ -67,6 +68,14 @@ unsigned hist_index(uint64_t v);
 const uint8_t *msg_bytes(uint32_t id, uint64_t k);
 /* Count a message that came back at `now`, sent at `sent`. */
 void record_msg(struct thread *t, int64_t sent, int64_t now);
+
+/* The table every message is a slice of (PAT_PERIOD + size bytes). */
+int make_pattern(void);
+
+/* loadgen_tcp.c */
+int tcp_setup_thread(struct thread *t, unsigned idx);
+void *tcp_thread_main(void *arg);
+void tcp_free_thread(struct thread *t);
 
 /* loadgen_udp.c */
 #define UDP_MIN_SIZE 16	   /* the header of every datagram */

@@ -1,9 +1,10 @@
 # shellcheck shell=bash disable=SC2034,SC2154 # the callers set and read these
-# lib.sh - the shell functions bench/run-*.sh share. Sourced, not run:
-#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# lib.sh - the shell functions the bench/*/run-*.sh scripts share.
+# Sourced, not run:
+#   . "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 #
 # Messages start with $prog, the name of the script. The functions read
-# the script's own variables: $here (bench/), $src, $builddir, $tmp (made
+# the script's own variables: $here (its folder), $src, $builddir, $tmp (made
 # by bench_setup), $srv_cpu (taskset cpu list of the servers), $lg_cpu,
 # $loadgen, $rv_bin, $want_servers, $max_other, and call its server_cmd
 # NAME (the command line of server NAME, without --port).
@@ -70,18 +71,18 @@ ninja_quiet() {
 		exit 1
 	}
 }
-# build_echo BASELINE: release_build, then bench/loadgen, BASELINE (a
+# build_echo BASELINE: release_build, then bench/loadgen/loadgen, BASELINE (a
 # target) and examples/ringview-echo when this build has it; loadgen and
 # rv_bin name the binaries.
 build_echo() {
-	local targets="bench/loadgen $1"
+	local targets="bench/loadgen/loadgen $1"
 	release_build
 	if ninja_has examples/ringview-echo; then
 		targets="$targets examples/ringview-echo"
 	fi
 	# shellcheck disable=SC2086
 	ninja_quiet $targets
-	loadgen=$builddir/bench/loadgen
+	loadgen=$builddir/bench/loadgen/loadgen
 	rv_bin=$builddir/examples/ringview-echo
 }
 # idle_check WHAT: numbers are only worth having on an otherwise idle
@@ -311,8 +312,8 @@ lg_row() {
 # results_out NAME: stamp = the time, out = bench/results/NAME-STAMP (the
 # directory made) and $tmp/runs.csv copied to $out-runs.csv.
 results_out() {
-	mkdir -p "$here/results"
+	mkdir -p "$src/bench/results"
 	stamp=$(date +%Y%m%d-%H%M%S)
-	out=$here/results/$1-$stamp
+	out=$src/bench/results/$1-$stamp
 	cp "$tmp/runs.csv" "$out-runs.csv"
 }

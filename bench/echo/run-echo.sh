@@ -1,8 +1,8 @@
 #!/bin/bash
 # run-echo.sh - run ringview's echo server and the hand-written epoll echo
-# baseline side by side under bench/loadgen, and compare them.
+# baseline side by side under bench/loadgen/loadgen, and compare them.
 #
-# usage: bench/run-echo.sh [options]
+# usage: bench/echo/run-echo.sh [options]
 #   --build DIR      release build directory (default: build-release in the
 #                    source tree; made with meson setup if missing, switched
 #                    to --buildtype=release -Db_ndebug=true if it is not)
@@ -15,7 +15,7 @@
 #   --servers LIST   among epoll,uring,ringview-uring,ringview-ev (default:
 #                    epoll,ringview-uring,ringview-ev; a ringview backend
 #                    that does not start is skipped with a note). uring is
-#                    bench/uring-echo, a hand-written server on liburing
+#                    bench/baselines/uring-echo, a hand-written server on liburing
 #                    alone: what io_uring itself costs, to tell the
 #                    library's share of ringview-uring's cost from the
 #                    kernel's (built only with liburing)
@@ -81,7 +81,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+src=$(cd "$here/../.." && pwd)
 builddir=$src/build-release
 runs=3
 seconds=3
@@ -100,8 +100,8 @@ budget=780
 srv_cpu=0
 lg_cpu=1
 strict=no
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=../lib/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -147,12 +147,12 @@ check_cpus
 
 # ---------------------------------------------------------------- build --
 # A release build: -O3, NDEBUG, no reference tracking by default.
-build_echo bench/epoll-echo
-epoll_bin=$builddir/bench/epoll-echo
+build_echo bench/baselines/epoll-echo
+epoll_bin=$builddir/bench/baselines/epoll-echo
 # The raw liburing baseline: a target only when liburing was found.
-uring_bin=$builddir/bench/uring-echo
-if wanted uring && ninja_has bench/uring-echo; then
-	ninja_quiet bench/uring-echo
+uring_bin=$builddir/bench/baselines/uring-echo
+if wanted uring && ninja_has bench/baselines/uring-echo; then
+	ninja_quiet bench/baselines/uring-echo
 fi
 
 # ------------------------------------------------------------ machinery --

@@ -1,9 +1,9 @@
 #!/bin/bash
 # run-udp.sh - run ringview's UDP echo (ringview-echo --udp) and the
-# hand-written recvmmsg/sendmmsg baseline (bench/mmsg-echo) side by side
-# under bench/loadgen --udp, and compare them.
+# hand-written recvmmsg/sendmmsg baseline (bench/baselines/mmsg-echo) side by side
+# under bench/loadgen/loadgen --udp, and compare them.
 #
-# usage: bench/run-udp.sh [options]
+# usage: bench/echo/run-udp.sh [options]
 #   --build DIR       release build directory (default: build-release in the
 #                     source tree; made with meson setup if missing, switched
 #                     to --buildtype=release -Db_ndebug=true if it is not)
@@ -47,7 +47,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+src=$(cd "$here/../.." && pwd)
 builddir=$src/build-release
 runs=3
 seconds=3
@@ -60,8 +60,8 @@ timeout_ms=200
 max_other=20
 srv_cpu=0
 lg_cpu=1
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=../lib/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -102,8 +102,8 @@ done
 check_cpus
 
 # ---------------------------------------------------------------- build --
-build_echo bench/mmsg-echo
-mmsg_bin=$builddir/bench/mmsg-echo
+build_echo bench/baselines/mmsg-echo
+mmsg_bin=$builddir/bench/baselines/mmsg-echo
 
 # ------------------------------------------------------------ machinery --
 bench_setup

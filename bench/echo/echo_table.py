@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""echo_table.py - the table, the targets and the CSV of bench/run-echo.sh.
+"""echo_table.py - the table, the targets and the CSV of bench/echo/run-echo.sh.
 
 usage: echo_table.py --runs RUNS.csv [--idle IDLE.csv --idle-conns N]
                      [--summary OUT.csv] [--targets OUT.csv]
@@ -11,7 +11,7 @@ others were measured again because the machine was busy). IDLE.csv has one
 row per idle-memory measurement. For every (size, conns, server) the table
 gives the median over the runs of every figure, and the ratio of each
 server to the epoll baseline. When the raw liburing baseline (server
-'uring', bench/uring-echo) was measured beside ringview-uring, a short
+'uring', bench/baselines/uring-echo) was measured beside ringview-uring, a short
 section follows: ringview-uring against uring in each combination (msgs/s,
 server CPU per message and its difference: roughly what the library adds
 to what io_uring itself costs; negative where the library does less kernel
@@ -33,7 +33,7 @@ A ratio is that of the medians; "runs" lists the ratio within each run
 much a verdict near its limit can be trusted.
 
 PREFIX-msgs.dat and PREFIX-cpu.dat are the medians laid out for
-bench/plot-echo.gp. Exit status: 0 when every target passed, 1 when one was
+bench/echo/plot-echo.gp. Exit status: 0 when every target passed, 1 when one was
 missed or could not be measured, 2 on bad input.
 """
 import argparse
