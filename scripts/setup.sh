@@ -9,7 +9,8 @@
 #   libcriterion-dev, liburing-dev >= 2.5, libhttp-parser-dev; clang and
 #   libFuzzer's runtime (libclang-rt-<clang major>-dev, which clang only
 #   recommends), both optional: used for fuzzing (-Dfuzz=enabled); their
-#   failure to install is only a warning.
+#   failure to install is only a warning; clang-format, which CI needs to
+#   check the code's format (scripts/check-format.sh).
 #
 # Debian 12 (bookworm) ships liburing 2.3. There, this script adds
 #   /etc/apt/sources.list.d/ringview-trixie.sources  (trixie, bookworm-backports)
@@ -150,6 +151,7 @@ check() {
 	have ninja || missing+=(ninja-build)
 	have pkg-config || missing+=(pkg-config)
 	have gcc || missing+=(gcc)
+	have clang-format || missing+=(clang-format)
 	if [ ! -e /usr/include/stdio.h ] && ! dpkg_installed libc6-dev; then
 		missing+=(libc6-dev)
 	fi

@@ -200,7 +200,8 @@ int test_server_start_on(struct test_server *s, const struct test_backend *b)
 	err = test_server_start(s);
 	if (b->backend == RV_BACKEND_URING && (err == -EPERM || err == -ENOSYS))
 		cr_skip_test("io_uring is not usable here (%s); the test runs "
-			     "on the other backends", rv_strerror(err));
+			     "on the other backends",
+			     rv_strerror(err));
 	if (!err)
 		cr_assert_str_eq(s->backend, b->name, "asked for %s, got %s",
 				 b->name, s->backend);
@@ -360,11 +361,13 @@ int test_echo_clients(uint16_t port, int nconns, size_t bytes, size_t chunk,
 	for (int i = 0; i < nconns; i++) {
 		if (cl[i].failed || !cl[i].done) {
 			if (failed < 5)
-				fprintf(stderr, "conn %d: sent %llu, got back "
-						"%llu of %zu%s\n",
+				fprintf(stderr,
+					"conn %d: sent %llu, got back "
+					"%llu of %zu%s\n",
 					i, (unsigned long long)cl[i].sent,
 					(unsigned long long)cl[i].recvd, bytes,
-					cl[i].failed ? " (failed)" : " (timeout)");
+					cl[i].failed ? " (failed)"
+						     : " (timeout)");
 			failed++;
 		}
 		if (cl[i].fd >= 0)

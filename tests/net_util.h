@@ -19,8 +19,8 @@
  * other addresses differ): no pointers in here. */
 struct test_backend {
 	enum rv_backend backend;
-	char name[16];      /* what rv_loop_backend_name says */
-	bool zc_fixed;      /* sends zero-copy from registered buffers */
+	char name[16]; /* what rv_loop_backend_name says */
+	bool zc_fixed; /* sends zero-copy from registered buffers */
 };
 
 /* Every backend built into the library (static, as Criterion needs). */
@@ -29,12 +29,11 @@ extern const size_t test_backend_count;
 
 /* TEST_BACKENDS(suite, name) goes before ParameterizedTest(struct
  * test_backend *b, suite, name, ...): one run per backend. */
-#define TEST_BACKENDS(suite, name)                                        \
-	ParameterizedTestParameters(suite, name)                          \
-	{                                                                 \
-		return cr_make_param_array(struct test_backend,           \
-					   test_backends,                 \
-					   test_backend_count);           \
+#define TEST_BACKENDS(suite, name)                                             \
+	ParameterizedTestParameters(suite, name)                               \
+	{                                                                      \
+		return cr_make_param_array(struct test_backend, test_backends, \
+					   test_backend_count);                \
 	}
 
 struct test_server;
@@ -68,7 +67,7 @@ struct test_server {
 	const char *backend;
 	struct rv_pool_stats final; /* after rv_loop_shutdown */
 	struct rv_loop_stats loop_final;
-	int leaked;                 /* rv_pool_leak_report count */
+	int leaked; /* rv_pool_leak_report count */
 	int destroy_err;
 	/* private */
 	pthread_t thread;

@@ -29,8 +29,8 @@ ParameterizedTest(struct test_backend *be, echo, sizes_1B_to_1MiB,
 		  .timeout = 60)
 {
 	struct test_server s = {.cfg = small_cfg(256, 4096)};
-	static const size_t sizes[] = {1, 2, 63, 64, 4095, 4096, 4097,
-				       65536, 100000, 1 * MiB};
+	static const size_t sizes[] = {1,    2,	   63,	  64,	  4095,
+				       4096, 4097, 65536, 100000, 1 * MiB};
 	char *out = malloc(MiB), *in = malloc(MiB);
 
 	cr_assert_eq(test_server_start_on(&s, be), 0);
@@ -43,8 +43,7 @@ ParameterizedTest(struct test_backend *be, echo, sizes_1B_to_1MiB,
 			     (ssize_t)sizes[i]);
 		cr_assert_eq(test_read_full(fd, in, sizes[i]), sizes[i],
 			     "size %zu", sizes[i]);
-		cr_assert(memcmp(in, out, sizes[i]) == 0, "size %zu",
-			  sizes[i]);
+		cr_assert(memcmp(in, out, sizes[i]) == 0, "size %zu", sizes[i]);
 	}
 	close(fd);
 	test_server_stop(&s);
@@ -62,9 +61,9 @@ ParameterizedTest(struct test_backend *be, echo, concurrent_200, .timeout = 60)
 	struct test_server s = {.cfg = small_cfg(1024, 4096)};
 
 	cr_assert_eq(test_server_start_on(&s, be), 0);
-	cr_assert_eq(test_echo_clients(s.port, 200, 64 * KiB, 16 * KiB, false,
-				       30),
-		     0);
+	cr_assert_eq(
+		test_echo_clients(s.port, 200, 64 * KiB, 16 * KiB, false, 30),
+		0);
 	test_server_stop(&s);
 	test_assert_pool_whole(&s);
 }
@@ -81,9 +80,8 @@ ParameterizedTest(struct test_backend *be, echo, tiny_pool_64_conns_1MiB,
 
 	s.cfg.recv_cap = 64 * KiB;
 	cr_assert_eq(test_server_start_on(&s, be), 0);
-	cr_assert_eq(test_echo_clients(s.port, 64, 1 * MiB, 64 * KiB, false,
-				       90),
-		     0);
+	cr_assert_eq(
+		test_echo_clients(s.port, 64, 1 * MiB, 64 * KiB, false, 90), 0);
 	test_server_stop(&s);
 	cr_assert_gt(s.final.enobufs, 0, "the pool never ran dry");
 	cr_assert_eq(s.final.bytes_received, 64ull * MiB);
@@ -97,9 +95,9 @@ ParameterizedTest(struct test_backend *be, echo, half_close, .timeout = 60)
 	struct test_server s = {.cfg = small_cfg(64, 4096)};
 
 	cr_assert_eq(test_server_start_on(&s, be), 0);
-	cr_assert_eq(test_echo_clients(s.port, 10, 300 * KiB, 32 * KiB, true,
-				       30),
-		     0);
+	cr_assert_eq(
+		test_echo_clients(s.port, 10, 300 * KiB, 32 * KiB, true, 30),
+		0);
 	test_server_stop(&s);
 	test_assert_pool_whole(&s);
 }
@@ -239,7 +237,8 @@ ParameterizedTest(struct test_backend *be, echo, zerocopy_fixed_buffers,
 		cr_assert_geq(fd, 0);
 		for (size_t k = 0; k < sizeof(out); k++)
 			out[k] = (char)test_pattern(i, k);
-		cr_assert_eq(send(fd, out, sizeof(out), 0), (ssize_t)sizeof(out));
+		cr_assert_eq(send(fd, out, sizeof(out), 0),
+			     (ssize_t)sizeof(out));
 		cr_assert_eq(test_read_full(fd, in, sizeof(in)), sizeof(in));
 		cr_assert(memcmp(in, out, sizeof(in)) == 0);
 		close(fd);

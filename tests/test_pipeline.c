@@ -101,7 +101,8 @@ static int pass_named(rv_pipeline *p, void *state, rv_msg *m)
 static int refuse_bad(rv_pipeline *p, void *state, rv_msg *m)
 {
 	(void)state;
-	if (rv_chain_len(&m->body) == 3 && rv_chain_at(&m->body, 0)->data[0] == 'b')
+	if (rv_chain_len(&m->body) == 3 &&
+	    rv_chain_at(&m->body, 0)->data[0] == 'b')
 		return -EPROTO;
 	return rv_pipeline_emit(p, m);
 }
@@ -229,20 +230,30 @@ static void lp_fini(void *state)
 Test(pipeline, length_prefixed_frames_at_every_split)
 {
 	static const struct rv_stage lp[] = {
-		{.name = "lp", .process = lp_frame, .fini = lp_fini,
+		{.name = "lp",
+		 .process = lp_frame,
+		 .fini = lp_fini,
 		 .state_size = sizeof(struct lp_state)}};
-	static const char wire[] = "\x00\x05" "hello" "\x00\x00" "\x00\x03" "abc" "\x00\x01" "Z";
+	static const char wire[] = "\x00\x05"
+				   "hello"
+				   "\x00\x00"
+				   "\x00\x03"
+				   "abc"
+				   "\x00\x01"
+				   "Z";
 	const size_t n = sizeof(wire) - 1;
 
 	for (size_t cut = 0; cut <= n; cut++) {
 		struct sink_log log = {0};
 		rv_pipeline *p;
 		rv_msg a = RV_MSG_INIT, b = RV_MSG_INIT;
-		rv_view va = bytes_view(wire, cut), vb = bytes_view(wire + cut, n - cut);
+		rv_view va = bytes_view(wire, cut),
+			vb = bytes_view(wire + cut, n - cut);
 
 		rv_chain_append(&a.body, &va);
 		rv_chain_append(&b.body, &vb);
-		cr_assert_eq(rv_pipeline_create(lp, 1, record_sink, &log, &p), 0);
+		cr_assert_eq(rv_pipeline_create(lp, 1, record_sink, &log, &p),
+			     0);
 		cr_assert_eq(rv_pipeline_push(p, &a), 0);
 		cr_assert_eq(rv_pipeline_push(p, &b), 0);
 		cr_assert_str_eq(log.text, "hello||abc|Z|", "cut at %zu", cut);
@@ -414,7 +425,8 @@ Test(pipeline, http_body_kept_after_the_head_is_released)
 	cr_assert_eq(rv_pipeline_push(p, &m), 0);
 
 	st = stats();
-	cr_assert_eq(st.held, 1, "only the body's buffer is held (%u)", st.held);
+	cr_assert_eq(st.held, 1, "only the body's buffer is held (%u)",
+		     st.held);
 	cr_assert_eq(st.free, st.total - 1);
 	cr_assert_eq(kept_body.len, 5);
 	cr_assert_eq(memcmp(kept_body.data, "hello", 5), 0);

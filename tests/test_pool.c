@@ -605,7 +605,8 @@ Test(pool, leak_report_names_sites)
 Test(pool, leak_report_many_sites)
 {
 	rv_pool *p = make_pool(4, 4096, RV_POOL_TRACK_REFS);
-	rv_view w, s[7] = {RV_VIEW_INIT}; /* GCC 12 at -O2 cannot see the slices fill it */
+	rv_view w, s[7] = {RV_VIEW_INIT}; /* GCC 12 at -O2 cannot see the slices
+					     fill it */
 	int l[7], rc = 0, n;
 	const int order[7] = {0, 3, 6, 1, 5, 2, 4};
 	char *text, line[1024];

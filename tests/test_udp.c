@@ -23,12 +23,12 @@
 
 /* ---- the server: echo, or hold everything while asked ---------------- */
 
-static atomic_bool hold;           /* keep datagrams instead of echoing */
-static rv_chain held;              /* server thread only */
-static struct rv_udp_stats final;  /* the socket's counters at close */
+static atomic_bool hold;	  /* keep datagrams instead of echoing */
+static rv_chain held;		  /* server thread only */
+static struct rv_udp_stats final; /* the socket's counters at close */
 static atomic_int closed;
-static bool small_rcvbuf;          /* bind_udp shrinks SO_RCVBUF */
-static rv_udp *server_udp;         /* server thread only */
+static bool small_rcvbuf;	   /* bind_udp shrinks SO_RCVBUF */
+static rv_udp *server_udp;	   /* server thread only */
 static atomic_ullong seen_enobufs; /* its enobufs, published each tick */
 
 static void on_datagram(rv_udp *u, rv_view v, const struct sockaddr *peer,
@@ -147,9 +147,9 @@ static void roundtrip(int fd, const struct sockaddr_in *to, size_t n,
 	ssize_t r;
 
 	fill(out, n, id);
-	cr_assert_eq(sendto(fd, out, n, 0, (const struct sockaddr *)to,
-			    sizeof(*to)), (ssize_t)n, "send %zu: %s", n,
-		     strerror(errno));
+	cr_assert_eq(
+		sendto(fd, out, n, 0, (const struct sockaddr *)to, sizeof(*to)),
+		(ssize_t)n, "send %zu: %s", n, strerror(errno));
 	r = recv(fd, in, sizeof(in), 0);
 	cr_assert_eq(r, (ssize_t)n, "size %zu came back as %zd (%s)", n, r,
 		     r < 0 ? strerror(errno) : "short");
@@ -200,7 +200,8 @@ ParameterizedTest(struct test_backend *be, udp,
 	fd = client(s.udp_port, &to);
 	fill(big, sizeof(big), 9);
 	cr_assert_eq(sendto(fd, big, sizeof(big), 0, (struct sockaddr *)&to,
-			    sizeof(to)), (ssize_t)sizeof(big));
+			    sizeof(to)),
+		     (ssize_t)sizeof(big));
 	/* The echo server drops truncated datagrams: the next one is the
 	 * first answer. */
 	roundtrip(fd, &to, 10, 1);
@@ -296,7 +297,8 @@ ParameterizedTest(struct test_backend *be, udp,
 		}
 		cr_assert_eq(r, (ssize_t)sizeof(fresh),
 			     "the server answers again (after %d queued, %d "
-			     "tries)", skipped, fresh_sent);
+			     "tries)",
+			     skipped, fresh_sent);
 		cr_assert(memcmp(in, fresh, sizeof(fresh)) == 0);
 		cr_assert_lt(skipped, 400, "some were dropped");
 		/* Echoes of fresh datagrams that were received late. */
@@ -310,6 +312,7 @@ ParameterizedTest(struct test_backend *be, udp,
 	cr_assert_eq(final.received + final.kernel_drops,
 		     (uint64_t)(400 + fresh_sent),
 		     "every datagram is either received or counted dropped "
-		     "(%llu + %llu of %d)", (unsigned long long)final.received,
-		     (unsigned long long)final.kernel_drops, 400 + fresh_sent);
+		     "(%llu + %llu of %d)",
+		     (unsigned long long) final.received,
+		     (unsigned long long) final.kernel_drops, 400 + fresh_sent);
 }

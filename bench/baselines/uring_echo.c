@@ -543,7 +543,8 @@ static int serve(void)
 				strerror(-ret));
 			return -1;
 		}
-		io_uring_for_each_cqe(&ring, head, cqe) {
+		io_uring_for_each_cqe(&ring, head, cqe)
+		{
 			dispatch(cqe);
 			n++;
 		}

@@ -21,7 +21,8 @@
  * Pin it to one core of an idle machine, in a release build:
  *   meson setup build-release --buildtype=release -Db_ndebug=true
  *   ninja -C build-release && taskset -c 1 build-release/bench/micro/micro
- * bench/micro/run-micro.sh does exactly that, several times over, and summarises.
+ * bench/micro/run-micro.sh does exactly that, several times over, and
+ * summarises.
  *
  * How it measures (bench/lib/harness.c): every benchmark is a tight loop of
  * many operations between two clock_gettime(CLOCK_MONOTONIC) calls. Each

@@ -97,7 +97,8 @@ static void usage(FILE *f, const char *argv0)
 		"  --buffers N             receive buffers in the pool (768)\n"
 		"  --buf-size BYTES        bytes per buffer (16384)\n"
 		"  --backend NAME          auto, uring or ev (auto)\n"
-		"  --stats-interval SECS   print stats every SECS, 0 = never (0)\n"
+		"  --stats-interval SECS   print stats every SECS, 0 = never "
+		"(0)\n"
 		"  --udp                   echo UDP datagrams instead of TCP\n"
 		"  --threads N             N loops on N threads, one port (1)\n"
 		"  --help                  this text\n"
@@ -124,8 +125,10 @@ static void print_stats(const struct loop_thread *t, const char *when)
 		struct rv_udp_stats st = us->last;
 		if (t->socket)
 			rv_udp_stats(t->socket, &st);
-		printf("udp: %llu datagrams in (%llu truncated, %llu dropped by "
-		       "the kernel), %llu out (%llu send errors, %llu dropped); ",
+		printf("udp: %llu datagrams in (%llu truncated, %llu dropped "
+		       "by "
+		       "the kernel), %llu out (%llu send errors, %llu "
+		       "dropped); ",
 		       (unsigned long long)st.received,
 		       (unsigned long long)st.truncated,
 		       (unsigned long long)st.kernel_drops,
@@ -214,29 +217,48 @@ int main(int argc, char **argv)
 	};
 	unsigned long port = 7000;
 	double interval = 0, next_stats;
-	struct loop_threads lt = {.cfg = &cfg, .open = open_socket,
-				  .closing = closing};
+	struct loop_threads lt = {
+		.cfg = &cfg, .open = open_socket, .closing = closing};
 	struct loop_thread *main_t;
 	struct sigaction sa;
 	int opt, err, status;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'H': host = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 'b': cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 's': cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'i': interval = strtod(optarg, NULL); break;
-		case 'u': udp_mode = true; break;
-		case 't': nthreads = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'b':
+			cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			interval = strtod(optarg, NULL);
+			break;
+		case 'u':
+			udp_mode = true;
+			break;
+		case 't':
+			nthreads = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'B':
 			if (parse_backend(optarg, &cfg.backend)) {
-				fprintf(stderr, "unknown backend '%s'\n", optarg);
+				fprintf(stderr, "unknown backend '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout, argv[0]); return 0;
-		default: usage(stderr, argv[0]); return 2;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
 		}
 	}
 	if (port > 65535) {

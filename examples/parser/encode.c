@@ -27,7 +27,8 @@ static const char *server_and_date(size_t *len)
 		gmtime_r(&now, &tm);
 		text_len = strftime(text, sizeof(text),
 				    "Server: ringview\r\n"
-				    "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+				    "Date: %a, %d %b %Y %H:%M:%S GMT\r\n",
+				    &tm);
 		when = now;
 	}
 	*len = text_len;

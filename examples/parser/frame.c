@@ -4,8 +4,8 @@
  * frame keeps what has arrived of a request in its own chain until
  * rv_http_frame can cut a whole request off it (the framer gathers a head
  * or body that trickles in, so a slow client pins few buffers); parse
- * turns the request's head into subviews. Either one answers bad input with an error message
- * that handle and encode turn into a status line, after which the
+ * turns the request's head into subviews. Either one answers bad input with an
+ * error message that handle and encode turn into a status line, after which the
  * connection closes (what follows a bad request cannot be trusted).
  */
 #include <errno.h>
@@ -20,7 +20,8 @@ static const struct rv_http_limits *limits_of(rv_pipeline *p)
 
 static int emit_error(rv_pipeline *p, int err)
 {
-	rv_msg m = {.kind = HTTP_MSG_ERROR, .flags = (uint32_t)rv_http_status(err)};
+	rv_msg m = {.kind = HTTP_MSG_ERROR,
+		    .flags = (uint32_t)rv_http_status(err)};
 	struct http_conn *hc = rv_pipeline_user(p);
 
 	hc->srv->bad_requests++;

@@ -17,8 +17,7 @@
 static const char hello[] = "Hello from ringview!\n";
 
 /* A body of formatted text in a small buffer of the pool. */
-static int text_body(struct http_conn *hc, rv_chain *body, const char *fmt,
-		     ...)
+static int text_body(struct http_conn *hc, rv_chain *body, const char *fmt, ...)
 {
 	rv_view v;
 	va_list ap;
@@ -52,7 +51,8 @@ static int stats_body(struct http_conn *hc, rv_chain *body)
 	const struct http_server *srv = hc->srv;
 
 	rv_pool_stats(hc->pool, &ps);
-	return text_body(hc, body,
+	return text_body(
+		hc, body,
 		"{\"pool\":{\"total\":%u,\"free\":%u,\"held\":%u,"
 		"\"sending\":%u,\"high_water\":%u,\"buf_size\":%u,"
 		"\"enobufs\":%llu,\"recycles\":%llu,\"bytes_received\":%llu,"

@@ -36,14 +36,19 @@ extern const struct rv_conn_ops http_conn_ops;
 /* What a pipeline instance carries: the connection it answers on. */
 struct http_conn {
 	struct http_server *srv;
-	rv_conn *conn;  /* NULL when a test drives the pipeline by hand */
-	rv_pool *pool;  /* for response headers (rv_pool_get_small) */
+	rv_conn *conn; /* NULL when a test drives the pipeline by hand */
+	rv_pool *pool; /* for response headers (rv_pool_get_small) */
 	rv_pipeline *pipeline;
 };
 
 /* The four stages, in order; their names tag views in leak reports. */
-enum { HTTP_STAGE_FRAME, HTTP_STAGE_PARSE, HTTP_STAGE_HANDLE,
-       HTTP_STAGE_ENCODE, HTTP_STAGE_COUNT };
+enum {
+	HTTP_STAGE_FRAME,
+	HTTP_STAGE_PARSE,
+	HTTP_STAGE_HANDLE,
+	HTTP_STAGE_ENCODE,
+	HTTP_STAGE_COUNT
+};
 extern const struct rv_stage http_stages[HTTP_STAGE_COUNT];
 
 /*
@@ -53,22 +58,22 @@ extern const struct rv_stage http_stages[HTTP_STAGE_COUNT];
  */
 enum http_msg_kind {
 	HTTP_MSG_BYTES = 1, /* body: received bytes (into frame) */
-	HTTP_MSG_FRAME,     /* head + body + RV_HTTP_* flags (into parse) */
+	HTTP_MSG_FRAME,	    /* head + body + RV_HTTP_* flags (into parse) */
 	HTTP_MSG_REQUEST,   /* obj: struct rv_http_request (into handle) */
-	HTTP_MSG_ERROR,     /* flags: status; the connection then closes */
+	HTTP_MSG_ERROR,	    /* flags: status; the connection then closes */
 	HTTP_MSG_CONTINUE,  /* the client waits for 100 Continue */
-	HTTP_MSG_RESPONSE,  /* flags: status | HTTP_RESP_*; body (into encode) */
-	HTTP_MSG_WIRE,      /* head + body to send; flags: HTTP_RESP_CLOSE */
+	HTTP_MSG_RESPONSE, /* flags: status | HTTP_RESP_*; body (into encode) */
+	HTTP_MSG_WIRE,	   /* head + body to send; flags: HTTP_RESP_CLOSE */
 };
 
-#define HTTP_RESP_STATUS(flags) ((flags) & 0x3ffu)
-#define HTTP_RESP_CLOSE 0x400u      /* close after sending */
-#define HTTP_RESP_KEEP_ALIVE 0x800u /* say keep-alive (HTTP/1.0 client) */
-#define HTTP_RESP_JSON 0x1000u      /* Content-Type: application/json */
-#define HTTP_RESP_BINARY 0x2000u    /* Content-Type: application/octet-stream */
-#define HTTP_RESP_NO_BODY 0x4000u   /* HEAD: Content-Length, no body */
-#define HTTP_RESP_ALLOW_GET 0x8000u /* 405: Allow: GET, HEAD */
-#define HTTP_RESP_ALLOW_POST 0x10000u /* 405: Allow: POST */
+#define HTTP_RESP_STATUS(flags) ((flags)&0x3ffu)
+#define HTTP_RESP_CLOSE		0x400u	/* close after sending */
+#define HTTP_RESP_KEEP_ALIVE	0x800u	/* say keep-alive (HTTP/1.0 client) */
+#define HTTP_RESP_JSON		0x1000u /* Content-Type: application/json */
+#define HTTP_RESP_BINARY	0x2000u /* Content-Type: application/octet-stream */
+#define HTTP_RESP_NO_BODY	0x4000u	 /* HEAD: Content-Length, no body */
+#define HTTP_RESP_ALLOW_GET	0x8000u	 /* 405: Allow: GET, HEAD */
+#define HTTP_RESP_ALLOW_POST	0x10000u /* 405: Allow: POST */
 
 /* The sink that sends HTTP_MSG_WIRE on |user|'s connection (a struct
  * http_conn). */

@@ -58,7 +58,8 @@ static void usage(FILE *f, const char *argv0)
 		"  --buffers N             receive buffers in the pool (768)\n"
 		"  --buf-size BYTES        bytes per buffer (16384)\n"
 		"  --backend NAME          auto, uring or ev (auto)\n"
-		"  --stats-interval SECS   print stats every SECS, 0 = never (0)\n"
+		"  --stats-interval SECS   print stats every SECS, 0 = never "
+		"(0)\n"
 		"  --max-head BYTES        request line + headers (8192)\n"
 		"  --max-headers N         header fields per request (100)\n"
 		"  --max-body BYTES        request body (1048576)\n"
@@ -155,23 +156,47 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'H': host = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 'b': cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 's': cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'i': interval = strtod(optarg, NULL); break;
-		case 'm': limits.max_head = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'n': limits.max_headers = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'x': limits.max_body = strtoull(optarg, NULL, 10); break;
-		case 't': nthreads = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'b':
+			cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			interval = strtod(optarg, NULL);
+			break;
+		case 'm':
+			limits.max_head = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			limits.max_headers =
+				(uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'x':
+			limits.max_body = strtoull(optarg, NULL, 10);
+			break;
+		case 't':
+			nthreads = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'B':
 			if (parse_backend(optarg, &cfg.backend)) {
-				fprintf(stderr, "unknown backend '%s'\n", optarg);
+				fprintf(stderr, "unknown backend '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout, argv[0]); return 0;
-		default: usage(stderr, argv[0]); return 2;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
 		}
 	}
 	if (port > 65535) {

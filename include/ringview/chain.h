@@ -29,11 +29,11 @@ extern "C" {
 
 typedef struct rv_chain {
 	rv_view *_views; /* ring of _cap slots (a power of two) */
-	uint32_t _head;  /* slot of the first view */
+	uint32_t _head;	 /* slot of the first view */
 	uint32_t _count; /* views in the chain */
 	uint32_t _cap;
 	uint32_t _pad;
-	size_t _len;     /* bytes in the chain */
+	size_t _len; /* bytes in the chain */
 } rv_chain;
 
 #ifdef __cplusplus
@@ -50,8 +50,14 @@ RV_EXPORT void rv_chain_init(rv_chain *c);
 RV_EXPORT void rv_chain_release(rv_chain *c);
 
 /* rv_chain_len: bytes in |c|. rv_chain_count: views in |c|. */
-static inline size_t rv_chain_len(const rv_chain *c) { return c->_len; }
-static inline uint32_t rv_chain_count(const rv_chain *c) { return c->_count; }
+static inline size_t rv_chain_len(const rv_chain *c)
+{
+	return c->_len;
+}
+static inline uint32_t rv_chain_count(const rv_chain *c)
+{
+	return c->_count;
+}
 
 /* rv_chain_at returns the |i|-th view of |c| (borrowed: do not release
  * it), or NULL when i >= count. Valid until |c| is next modified. */

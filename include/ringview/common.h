@@ -7,7 +7,12 @@
  *  - A fallible call returns 0 (or a non-negative count) on success and a
  *    negative errno value on failure. Nothing sets errno.
  *  - A call that fails leaves its arguments as they were and never calls
- *    a callback.
+ *    a callback. One exception, for calls that take ownership of what
+ *    they are given (sends and sinks: rv_conn_send, rv_conn_send_chain,
+ *    rv_udp_send, rv_pipeline_push, rv_pipeline_emit, rv_http_parse):
+ *    they consume it even when they fail - its views are released - so
+ *    the caller never has to tell which failures left it something to
+ *    release. Each of them says so.
  *  - Outputs come last in the parameter list: rv_view_slice(v, off, len, &out).
  */
 #ifndef RINGVIEW_COMMON_H
@@ -27,11 +32,11 @@ extern "C" {
 #define RV_EXPORT
 #endif
 
-#define RV_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RV_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define RV_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define RV__STR2(x) #x
-#define RV__STR(x) RV__STR2(x)
+#define RV__STR(x)  RV__STR2(x)
 /* RV__SITE names the caller's source line; used only for leak reports. */
 #define RV__SITE __FILE__ ":" RV__STR(__LINE__)
 

@@ -68,8 +68,11 @@ RV_EXPORT void rv_listener_close(rv_listener *l);
  */
 RV_EXPORT int rv_conn_send(rv_conn *c, rv_view v);
 
-/* rv_conn_send_chain moves every view of |c_in| to the send queue (|c_in|
- * is left empty, also on failure). */
+/*
+ * rv_conn_send_chain moves every view of |views| to the send queue and
+ * takes ownership of them: |views| is left empty, also on failure (the
+ * views are then released). -EPIPE when the connection is closing.
+ */
 RV_EXPORT int rv_conn_send_chain(rv_conn *c, rv_chain *views);
 
 /*

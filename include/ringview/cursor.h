@@ -30,11 +30,11 @@ extern "C" {
 typedef struct rv_cursor {
 	const rv_view *_single; /* the view, when reading one view */
 	const rv_chain *_chain; /* the chain, when reading a chain */
-	const rv_view *_cur;    /* view holding the next byte (or NULL) */
-	uint32_t _idx;          /* index of _cur in the chain */
-	size_t _off;            /* offset of the next byte in _cur */
-	size_t _pos;            /* bytes read since the start */
-	size_t _len;            /* total bytes */
+	const rv_view *_cur;	/* view holding the next byte (or NULL) */
+	uint32_t _idx;		/* index of _cur in the chain */
+	size_t _off;		/* offset of the next byte in _cur */
+	size_t _pos;		/* bytes read since the start */
+	size_t _len;		/* total bytes */
 } rv_cursor;
 
 /* rv_cursor_init_view / _chain start a cursor at the first byte. */
@@ -42,7 +42,10 @@ RV_EXPORT void rv_cursor_init_view(rv_cursor *cur, const rv_view *v);
 RV_EXPORT void rv_cursor_init_chain(rv_cursor *cur, const rv_chain *c);
 
 /* rv_cursor_pos: bytes read so far. rv_cursor_remaining: bytes left. */
-static inline size_t rv_cursor_pos(const rv_cursor *cur) { return cur->_pos; }
+static inline size_t rv_cursor_pos(const rv_cursor *cur)
+{
+	return cur->_pos;
+}
 static inline size_t rv_cursor_remaining(const rv_cursor *cur)
 {
 	return cur->_len - cur->_pos;
@@ -109,27 +112,30 @@ RV_EXPORT int rv__cursor_read(rv_cursor *cur, uint8_t *dst, size_t n);
 
 /* Fast path: the value lies in the current view with bytes to spare (so
  * the cursor stays inside it); otherwise the general read. */
-#define RV__CURSOR_GETTER(name, type, n)                                   \
-	static inline int rv_cursor_get_##name(rv_cursor *cur, type *out)  \
-	{                                                                  \
-		const rv_view *v = cur->_cur;                              \
-		uint8_t tmp[n];                                            \
-		int err;                                                   \
-		if (RV_LIKELY(v && v->len - cur->_off > (n))) {            \
-			if (v->_buf)                                       \
-				rv__view_check(v, "rv_cursor read");       \
-			*out = rv__load_##name(v->data + cur->_off);       \
-			cur->_off += (n);                                  \
-			cur->_pos += (n);                                  \
-			return 0;                                          \
-		}                                                          \
-		err = rv__cursor_read(cur, tmp, (n));                      \
-		if (err)                                                   \
-			return err;                                        \
-		*out = rv__load_##name(tmp);                               \
-		return 0;                                                  \
+#define RV__CURSOR_GETTER(name, type, n)                                  \
+	static inline int rv_cursor_get_##name(rv_cursor *cur, type *out) \
+	{                                                                 \
+		const rv_view *v = cur->_cur;                             \
+		uint8_t tmp[n];                                           \
+		int err;                                                  \
+		if (RV_LIKELY(v && v->len - cur->_off > (n))) {           \
+			if (v->_buf)                                      \
+				rv__view_check(v, "rv_cursor read");      \
+			*out = rv__load_##name(v->data + cur->_off);      \
+			cur->_off += (n);                                 \
+			cur->_pos += (n);                                 \
+			return 0;                                         \
+		}                                                         \
+		err = rv__cursor_read(cur, tmp, (n));                     \
+		if (err)                                                  \
+			return err;                                       \
+		*out = rv__load_##name(tmp);                              \
+		return 0;                                                 \
 	}
-static inline uint8_t rv__load_u8(const uint8_t *p) { return p[0]; }
+static inline uint8_t rv__load_u8(const uint8_t *p)
+{
+	return p[0];
+}
 RV__CURSOR_GETTER(u8, uint8_t, 1)
 RV__CURSOR_GETTER(u16be, uint16_t, 2)
 RV__CURSOR_GETTER(u16le, uint16_t, 2)

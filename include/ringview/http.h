@@ -48,9 +48,9 @@ struct rv_http_limits {
 	uint32_t max_headers; /* header fields; 100 */
 	uint64_t max_body;    /* decoded body bytes; 1 MiB */
 };
-#define RV_HTTP_DEFAULT_MAX_HEAD 8192u
+#define RV_HTTP_DEFAULT_MAX_HEAD    8192u
 #define RV_HTTP_DEFAULT_MAX_HEADERS 100u
-#define RV_HTTP_DEFAULT_MAX_BODY (1024u * 1024u)
+#define RV_HTTP_DEFAULT_MAX_BODY    (1024u * 1024u)
 
 /*
  * Errors and the status each answers with (rv_http_status):
@@ -68,7 +68,7 @@ RV_EXPORT const char *rv_http_reason(int status);
 
 /* ---- framing -------------------------------------------------------- */
 
-#define RV_HTTP_CHUNKED 0x1u         /* body came chunked */
+#define RV_HTTP_CHUNKED		0x1u /* body came chunked */
 #define RV_HTTP_EXPECT_CONTINUE 0x2u /* Expect: 100-continue */
 
 /* One request as it came off the wire; owns its views. */
@@ -85,15 +85,15 @@ typedef struct rv_http_framer {
 	uint32_t _state;
 	uint32_t _flags;
 	size_t _scanned;     /* head bytes searched for its end so far */
-	uint64_t _left;      /* bytes left in the body or current chunk */
+	uint64_t _left;	     /* bytes left in the body or current chunk */
 	uint64_t _body_len;  /* decoded body bytes so far */
 	size_t _trailer_len; /* trailer bytes so far */
-	rv_view _head;       /* head of the request whose body is awaited */
+	rv_view _head;	     /* head of the request whose body is awaited */
 	rv_chain _body;
-	rv_chain _tail;      /* newest body pieces, gathered when tiny */
+	rv_chain _tail; /* newest body pieces, gathered when tiny */
 	struct rv_http_request *_req; /* fields of _head, not yet owners */
 	const char *_why;
-	int _err;            /* the error that stopped it (S_FAILED), or 0 */
+	int _err; /* the error that stopped it (S_FAILED), or 0 */
 	bool _continue_due;
 } rv_http_framer;
 
@@ -126,7 +126,6 @@ RV_EXPORT bool rv_http_framer_take_continue(rv_http_framer *f);
 /* rv_http_frame_release releases the frame's views. */
 RV_EXPORT void rv_http_frame_release(struct rv_http_frame *fr);
 
-
 /* ---- parsing -------------------------------------------------------- */
 
 struct rv_http_header {
@@ -135,14 +134,14 @@ struct rv_http_header {
 };
 
 struct rv_http_request {
-	rv_view head;    /* the whole head */
-	rv_view method;  /* subviews of head ... */
+	rv_view head;	/* the whole head */
+	rv_view method; /* subviews of head ... */
 	rv_view target;
 	rv_view version; /* "HTTP/1.1" */
 	uint8_t version_major, version_minor;
-	bool keep_alive;  /* per version and Connection */
-	uint32_t flags;   /* RV_HTTP_CHUNKED, RV_HTTP_EXPECT_CONTINUE */
-	rv_chain body;    /* from the frame */
+	bool keep_alive;       /* per version and Connection */
+	uint32_t flags;	       /* RV_HTTP_CHUNKED, RV_HTTP_EXPECT_CONTINUE */
+	rv_chain body;	       /* from the frame */
 	uint64_t _field_bytes; /* bytes the field views cover */
 	uint32_t num_headers;
 	struct rv_http_header headers[]; /* num_headers entries */
@@ -169,8 +168,8 @@ RV_EXPORT void rv_http_request_tag(struct rv_http_request *r,
 
 /* rv_http_find_header: the first header called |name| (any case), or
  * NULL. Borrowed: valid while |r| lives. */
-RV_EXPORT const struct rv_http_header *
-rv_http_find_header(const struct rv_http_request *r, const char *name);
+RV_EXPORT const struct rv_http_header *rv_http_find_header(
+	const struct rv_http_request *r, const char *name);
 
 /* rv_http_token_eq: |v| equals |s| ignoring ASCII case. */
 RV_EXPORT bool rv_http_token_eq(const rv_view *v, const char *s);
@@ -190,8 +189,7 @@ struct rv_msg_ops;
  * does not scan it again); rv_http_frame_from_msg moves such a message
  * back into |fr|. Either leaves its source empty.
  */
-RV_EXPORT void rv_http_frame_to_msg(struct rv_http_frame *fr,
-				    struct rv_msg *m);
+RV_EXPORT void rv_http_frame_to_msg(struct rv_http_frame *fr, struct rv_msg *m);
 RV_EXPORT void rv_http_frame_from_msg(struct rv_msg *m,
 				      struct rv_http_frame *fr);
 

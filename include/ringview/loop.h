@@ -37,7 +37,7 @@ enum rv_backend {
 struct rv_loop_config {
 	struct rv_pool_config pool; /* receive buffers (see pool.h) */
 	enum rv_backend backend;    /* RINGVIEW_BACKEND overrides AUTO */
-	uint32_t flags;             /* RV_LOOP_* */
+	uint32_t flags;		    /* RV_LOOP_* */
 	/* Connections the completion queue is sized for; 0 means 1024. More
 	 * work, but the CQ may then overflow (handled, slower). */
 	uint32_t max_conns;
@@ -101,15 +101,15 @@ RV_EXPORT rv_pool *rv_loop_pool(rv_loop *loop);
 RV_EXPORT const char *rv_loop_backend_name(const rv_loop *loop);
 
 struct rv_loop_stats {
-	uint64_t accepted;        /* connections accepted */
-	uint64_t closed;          /* connections closed (on_close ran) */
-	uint64_t recv_events;     /* receive completions with data */
-	uint64_t sends;           /* send operations submitted */
-	uint64_t zc_sends;        /* ... of which zero-copy */
-	uint64_t zc_fixed_sends;  /* ... of which from registered buffers */
-	uint64_t zc_copied;       /* zero-copy sends the kernel copied */
-	uint64_t parked;          /* receives that waited for buffers */
-	uint32_t ring_fill;       /* buffers the kernel's ring is kept at */
+	uint64_t accepted;	 /* connections accepted */
+	uint64_t closed;	 /* connections closed (on_close ran) */
+	uint64_t recv_events;	 /* receive completions with data */
+	uint64_t sends;		 /* send operations submitted */
+	uint64_t zc_sends;	 /* ... of which zero-copy */
+	uint64_t zc_fixed_sends; /* ... of which from registered buffers */
+	uint64_t zc_copied;	 /* zero-copy sends the kernel copied */
+	uint64_t parked;	 /* receives that waited for buffers */
+	uint32_t ring_fill;	 /* buffers the kernel's ring is kept at */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

@@ -55,12 +55,12 @@ typedef struct rv_pool rv_pool;
  * Reference changes cost an atomic operation each. */
 #define RV_POOL_ATOMIC 0x8u
 
-#define RV_POOL_MAX_COUNT 32768u        /* a buffer ring's entry limit */
-#define RV_POOL_MAX_SIZE (1u << 30)
+#define RV_POOL_MAX_COUNT 32768u /* a buffer ring's entry limit */
+#define RV_POOL_MAX_SIZE  (1u << 30)
 
 struct rv_pool_config {
 	uint32_t count; /* buffers; 1 .. RV_POOL_MAX_COUNT; 0 means 256 */
-	uint32_t size;  /* bytes per buffer; rounded up to a multiple of 64;
+	uint32_t size;	/* bytes per buffer; rounded up to a multiple of 64;
 			   0 means 16 KiB. Page-aligned when a multiple
 			   of the page size. */
 	uint32_t flags; /* RV_POOL_* */
@@ -70,26 +70,26 @@ struct rv_pool_config {
 };
 
 struct rv_pool_stats {
-	uint32_t total;       /* buffers in the pool */
-	uint32_t free;        /* free (free list or buffer ring) */
-	uint32_t held;        /* held by views only */
-	uint32_t sending;     /* with a send in flight */
-	uint32_t high_water;  /* most buffers ever held or sending at once */
-	uint32_t buf_size;    /* bytes per buffer */
-	uint64_t enobufs;     /* times a receive found no free buffer */
-	uint64_t recycles;    /* buffers given back after their last view */
+	uint32_t total;	     /* buffers in the pool */
+	uint32_t free;	     /* free (free list or buffer ring) */
+	uint32_t held;	     /* held by views only */
+	uint32_t sending;    /* with a send in flight */
+	uint32_t high_water; /* most buffers ever held or sending at once */
+	uint32_t buf_size;   /* bytes per buffer */
+	uint64_t enobufs;    /* times a receive found no free buffer */
+	uint64_t recycles;   /* buffers given back after their last view */
 	uint64_t bytes_received;
 	uint64_t bytes_copied; /* copied by pullup, keep at a seam, compact */
 	uint64_t pullup_copies;
 	/* pinning: held buffers whose live views cover few bytes */
-	uint32_t pinned;        /* such buffers */
-	uint64_t pinned_bytes;  /* bytes their views cover */
-	uint64_t compactions;   /* views moved by rv_view_compact */
-	uint32_t small_held;    /* small-arena chunks in use */
-	uint64_t small_bytes;   /* bytes of small-arena slabs allocated */
-	bool hugepages;         /* arena is on huge pages */
-	bool tracking;          /* reference sites are recorded */
-	bool atomic;            /* created with RV_POOL_ATOMIC */
+	uint32_t pinned;       /* such buffers */
+	uint64_t pinned_bytes; /* bytes their views cover */
+	uint64_t compactions;  /* views moved by rv_view_compact */
+	uint32_t small_held;   /* small-arena chunks in use */
+	uint64_t small_bytes;  /* bytes of small-arena slabs allocated */
+	bool hugepages;	       /* arena is on huge pages */
+	bool tracking;	       /* reference sites are recorded */
+	bool atomic;	       /* created with RV_POOL_ATOMIC */
 	/* buffers and chunks released last on another thread and recycled
 	   by the owner (included in recycles for buffers) */
 	uint64_t remote_recycles;

@@ -1,13 +1,19 @@
 /*
  * ringview/ringview.h - the umbrella header: include this one.
  *
- *   common.h  errors, logging, conventions
- *   view.h    reference-counted views of buffers
- *   pool.h    the arena of receive buffers
- *   chain.h   ordered queues of views (byte streams)
- *   cursor.h  borrowed, bounds-checked readers over views and chains
- *   loop.h    the event loop (io_uring or libev backend) and its pool
- *   conn.h    TCP listeners and connections
+ * Buffers (no sockets):
+ *   common.h    errors, logging, conventions
+ *   view.h      reference-counted views of buffers
+ *   pool.h      the arena of receive buffers
+ *   chain.h     ordered queues of views (byte streams)
+ *   cursor.h    borrowed, bounds-checked readers over views and chains
+ * The event loop:
+ *   loop.h      the loop (io_uring or libev backend) and its pool
+ *   conn.h      TCP listeners and connections
+ *   udp.h       UDP sockets, one view per datagram
+ * Protocols:
+ *   pipeline.h  stages that pass views to each other
+ *   http.h      HTTP/1.1 requests framed and parsed as views
  *
  * Not included here: ev.h, to run a loop inside the application's own
  * libev loop (it includes <ev.h>; present when built with libev).

@@ -53,11 +53,11 @@ struct rv_udp_ops {
 };
 
 struct rv_udp_stats {
-	uint64_t received;     /* datagrams delivered */
+	uint64_t received; /* datagrams delivered */
 	uint64_t received_bytes;
 	uint64_t truncated;    /* delivered cut (RV_UDP_TRUNCATED) */
 	uint64_t kernel_drops; /* dropped by the kernel: queue full */
-	uint64_t sent;         /* datagrams the kernel took */
+	uint64_t sent;	       /* datagrams the kernel took */
 	uint64_t send_errors;  /* refused by the kernel (reported by errno) */
 	uint64_t send_dropped; /* not sent: over the queue limit */
 	uint64_t enobufs;      /* receives that found no free buffer */
@@ -93,11 +93,19 @@ RV_EXPORT int rv_udp_send(rv_udp *u, rv_view v, const struct sockaddr *peer,
  * a no-op. */
 RV_EXPORT void rv_udp_close(rv_udp *u);
 
+/* rv_udp_user / rv_udp_set_user: the application's pointer (starts as
+ * rv_udp_bind's |user|). */
 RV_EXPORT void *rv_udp_user(const rv_udp *u);
 RV_EXPORT void rv_udp_set_user(rv_udp *u, void *user);
+
+/* rv_udp_loop: the loop the socket is on. */
 RV_EXPORT rv_loop *rv_udp_loop(const rv_udp *u);
+
 /* rv_udp_fd: the socket, for setsockopt. Do not read, write or close. */
 RV_EXPORT int rv_udp_fd(const rv_udp *u);
+
+/* rv_udp_stats fills |*st| with the socket's counters (see struct
+ * rv_udp_stats). */
 RV_EXPORT void rv_udp_stats(const rv_udp *u, struct rv_udp_stats *st);
 
 #ifdef __cplusplus

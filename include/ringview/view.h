@@ -52,16 +52,16 @@ struct rv_pool;
  * hot paths can be inline; its fields are private.
  */
 struct rv_buf {
-	uint8_t *_base;         /* first byte of the buffer's memory */
-	struct rv_pool *_pool;  /* owning pool; NULL for wrapped memory */
-	uint32_t _refs;         /* live references (views, sends) */
-	uint32_t _gen;          /* bumped at every recycle */
-	uint32_t _cap;          /* capacity in bytes */
-	uint32_t _id;           /* index within the pool or its small arena */
-	uint16_t _kind;         /* enum rv__buf_kind */
-	uint16_t _flags;        /* RV__BUF_* */
-	uint32_t _sending;      /* references held by sends in flight */
-	uint64_t _live;         /* bytes covered by live views (pinning) */
+	uint8_t *_base;	       /* first byte of the buffer's memory */
+	struct rv_pool *_pool; /* owning pool; NULL for wrapped memory */
+	uint32_t _refs;	       /* live references (views, sends) */
+	uint32_t _gen;	       /* bumped at every recycle */
+	uint32_t _cap;	       /* capacity in bytes */
+	uint32_t _id;	       /* index within the pool or its small arena */
+	uint16_t _kind;	       /* enum rv__buf_kind */
+	uint16_t _flags;       /* RV__BUF_* */
+	uint32_t _sending;     /* references held by sends in flight */
+	uint64_t _live;	       /* bytes covered by live views (pinning) */
 };
 
 enum rv__buf_kind {
@@ -72,13 +72,13 @@ enum rv__buf_kind {
 };
 
 #define RV__BUF_TRACKED 0x1u /* record file:line of each reference */
-#define RV__BUF_ATOMIC 0x2u  /* atomic counts: views may cross threads */
+#define RV__BUF_ATOMIC	0x2u /* atomic counts: views may cross threads */
 /* Buffers whose reference changes take the out-of-line path. */
 #define RV__BUF_SLOW (RV__BUF_TRACKED | RV__BUF_ATOMIC)
 
 typedef struct rv_view {
 	const uint8_t *data; /* first byte of the view; read-only access */
-	size_t len;          /* bytes in the view */
+	size_t len;	     /* bytes in the view */
 	struct rv_buf *_buf;
 	uint32_t _gen;
 	uint16_t _flags;
@@ -154,9 +154,9 @@ static inline uint8_t *rv_view_mut(const rv_view *v);
  * rv_view_wrap makes a view of |len| bytes at |ptr|, memory the pool does
  * not own. |free_fn| (may be NULL) is called exactly once with |ctx|, |ptr|
  * and |len| when the last view is released. Its reference count is not
- * atomic: the views of wrapped memory must all be on one thread at a time. -EINVAL when |ptr| is NULL and
- * |len| is not 0; -ENOMEM leaves |ptr| to the caller and never calls
- * |free_fn|.
+ * atomic: the views of wrapped memory must all be on one thread at a time.
+ * -EINVAL when |ptr| is NULL and |len| is not 0; -ENOMEM leaves |ptr| to the
+ * caller and never calls |free_fn|.
  */
 RV_EXPORT int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn,
 			    void *ctx, unsigned flags, rv_view *out,
@@ -195,12 +195,18 @@ static inline void rv_view_tag(rv_view *v, const char *tag);
 /* rv_view_get_* read a value at byte offset |off|. Each returns 0, or
  * -ERANGE when the value does not lie inside |v| (|*out| untouched). */
 static inline int rv_view_get_u8(const rv_view *v, size_t off, uint8_t *out);
-static inline int rv_view_get_u16be(const rv_view *v, size_t off, uint16_t *out);
-static inline int rv_view_get_u16le(const rv_view *v, size_t off, uint16_t *out);
-static inline int rv_view_get_u32be(const rv_view *v, size_t off, uint32_t *out);
-static inline int rv_view_get_u32le(const rv_view *v, size_t off, uint32_t *out);
-static inline int rv_view_get_u64be(const rv_view *v, size_t off, uint64_t *out);
-static inline int rv_view_get_u64le(const rv_view *v, size_t off, uint64_t *out);
+static inline int rv_view_get_u16be(const rv_view *v, size_t off,
+				    uint16_t *out);
+static inline int rv_view_get_u16le(const rv_view *v, size_t off,
+				    uint16_t *out);
+static inline int rv_view_get_u32be(const rv_view *v, size_t off,
+				    uint32_t *out);
+static inline int rv_view_get_u32le(const rv_view *v, size_t off,
+				    uint32_t *out);
+static inline int rv_view_get_u64be(const rv_view *v, size_t off,
+				    uint64_t *out);
+static inline int rv_view_get_u64le(const rv_view *v, size_t off,
+				    uint64_t *out);
 
 /* rv_view_copy_out copies |n| bytes at |off| to |dst|. -ERANGE when they
  * are not all inside |v| (nothing copied). */
@@ -234,10 +240,10 @@ RV_EXPORT void rv_view_hexdump(const rv_view *v, FILE *f);
 /* ---- inline definitions (private helpers first) --------------------- */
 
 RV_EXPORT void rv__buf_recycle(struct rv_buf *b);
-RV_EXPORT __attribute__((noreturn, cold)) void
-rv__panic_stale(const struct rv_buf *b, uint32_t view_gen, const char *op);
-RV_EXPORT __attribute__((noreturn, cold)) void
-rv__panic_underflow(const struct rv_buf *b, const char *op);
+RV_EXPORT __attribute__((noreturn, cold)) void rv__panic_stale(
+	const struct rv_buf *b, uint32_t view_gen, const char *op);
+RV_EXPORT __attribute__((noreturn, cold)) void rv__panic_underflow(
+	const struct rv_buf *b, const char *op);
 RV_EXPORT uint16_t rv__track_add(struct rv_buf *b, const char *site);
 RV_EXPORT void rv__track_drop(struct rv_buf *b, uint16_t site);
 RV_EXPORT uint16_t rv__track_retag(struct rv_buf *b, uint16_t site,
@@ -245,8 +251,7 @@ RV_EXPORT uint16_t rv__track_retag(struct rv_buf *b, uint16_t site,
 /* The out-of-line reference changes of tracked and atomic buffers. */
 RV_EXPORT uint16_t rv__buf_ref_slow(struct rv_buf *b, size_t len,
 				    const char *site);
-RV_EXPORT void rv__buf_unref_slow(struct rv_buf *b, size_t len,
-				  uint16_t site);
+RV_EXPORT void rv__buf_unref_slow(struct rv_buf *b, size_t len, uint16_t site);
 
 /* Bytes covered by live views changed by |delta| (pinning stats). */
 static inline void rv__buf_live_add(struct rv_buf *b, int64_t delta)
@@ -399,8 +404,7 @@ static inline uint8_t *rv_view_mut(const rv_view *v)
 }
 
 /* Bounds check shared by the readers: |n| bytes at |off| inside |v|. */
-static inline const uint8_t *rv__view_at(const rv_view *v, size_t off,
-					 size_t n)
+static inline const uint8_t *rv__view_at(const rv_view *v, size_t off, size_t n)
 {
 	if (RV_UNLIKELY(off > v->len || n > v->len - off))
 		return NULL;
@@ -476,7 +480,7 @@ static inline uint64_t rv__load_u64le(const uint8_t *p)
 	{                                                                  \
 		const uint8_t *p = rv__view_at(v, off, n);                 \
 		if (!p)                                                    \
-			return -ERANGE;                                        \
+			return -ERANGE;                                    \
 		*out = rv__load_##name(p);                                 \
 		return 0;                                                  \
 	}

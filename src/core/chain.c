@@ -189,10 +189,12 @@ ssize_t rv_chain_find(const rv_chain *c, size_t from, const void *needle,
 			hit = memmem(v->data + start, v->len - start, needle,
 				     needle_len);
 			if (hit)
-				return (ssize_t)(base + (size_t)(hit - v->data));
+				return (ssize_t)(base +
+						 (size_t)(hit - v->data));
 		}
 		seam = v->len >= needle_len - 1 ? v->len - (needle_len - 1) : 0;
-		for (size_t off = seam > start ? seam : start; off < v->len; off++)
+		for (size_t off = seam > start ? seam : start; off < v->len;
+		     off++)
 			if (match_at(c, i, off, needle, needle_len))
 				return (ssize_t)(base + off);
 	}

@@ -26,8 +26,8 @@
 void rv__log(enum rv_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool rv__log_enabled(enum rv_log_level level);
-__attribute__((noreturn, cold, format(printf, 1, 2))) void
-rv__panic(const char *fmt, ...);
+__attribute__((noreturn, cold, format(printf, 1, 2))) void rv__panic(
+	const char *fmt, ...);
 
 /* ---- threads -------------------------------------------------------- */
 

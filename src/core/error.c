@@ -42,11 +42,16 @@ void rv__panic(const char *fmt, ...)
 static const char *kind_name(const struct rv_buf *b)
 {
 	switch (b->_kind) {
-	case RV__BUF_POOL: return "pool buffer";
-	case RV__BUF_SMALL: return "small chunk";
-	case RV__BUF_WRAP: return "wrapped buffer";
-	case RV__BUF_HEAP: return "copy buffer";
-	default: return "buffer";
+	case RV__BUF_POOL:
+		return "pool buffer";
+	case RV__BUF_SMALL:
+		return "small chunk";
+	case RV__BUF_WRAP:
+		return "wrapped buffer";
+	case RV__BUF_HEAP:
+		return "copy buffer";
+	default:
+		return "buffer";
 	}
 }
 

@@ -39,7 +39,8 @@ static int map_arena(struct rv_pool *p, size_t len, bool want_huge)
 	void *mem = MAP_FAILED;
 
 	if (want_huge) {
-		size_t hlen = (len + HUGE_PAGE_SIZE - 1) & ~(size_t)(HUGE_PAGE_SIZE - 1);
+		size_t hlen = (len + HUGE_PAGE_SIZE - 1) &
+			      ~(size_t)(HUGE_PAGE_SIZE - 1);
 		mem = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 		if (mem != MAP_FAILED) {
@@ -108,7 +109,8 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 	p->owner = rv__thread_self();
 	pthread_mutex_init(&p->lock, NULL);
 
-	err = map_arena(p, (size_t)c.count * c.size, c.flags & RV_POOL_HUGEPAGES);
+	err = map_arena(p, (size_t)c.count * c.size,
+			c.flags & RV_POOL_HUGEPAGES);
 	if (err)
 		goto fail;
 	err = -ENOMEM;
@@ -136,7 +138,8 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 		b->_kind = RV__BUF_POOL;
 		b->_flags = (uint16_t)((p->tracking ? RV__BUF_TRACKED : 0) |
 				       (p->atomic ? RV__BUF_ATOMIC : 0));
-		/* Stack order: id 0 is on top, so ids are handed out in order. */
+		/* Stack order: id 0 is on top, so ids are handed out in order.
+		 */
 		p->free_ids[i] = c.count - 1 - i;
 	}
 	p->nfree = c.count;
@@ -229,7 +232,8 @@ void rv__pool_count_copy(struct rv_pool *p, size_t n, bool pullup)
 	if (p->atomic) { /* pullup of shared views runs on any thread */
 		__atomic_fetch_add(&p->bytes_copied, n, __ATOMIC_RELAXED);
 		if (pullup)
-			__atomic_fetch_add(&p->pullup_copies, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&p->pullup_copies, 1,
+					   __ATOMIC_RELAXED);
 		return;
 	}
 	p->bytes_copied += n;
@@ -266,7 +270,8 @@ void rv_pool_stats(const rv_pool *p, struct rv_pool_stats *st)
 	st->recycles = p->recycles;
 	st->bytes_received = p->bytes_received;
 	st->bytes_copied = __atomic_load_n(&p->bytes_copied, __ATOMIC_RELAXED);
-	st->pullup_copies = __atomic_load_n(&p->pullup_copies, __ATOMIC_RELAXED);
+	st->pullup_copies =
+		__atomic_load_n(&p->pullup_copies, __ATOMIC_RELAXED);
 	st->compactions = p->compactions;
 	st->small_held = p->small.held;
 	st->small_bytes = p->small.bytes;

@@ -22,9 +22,9 @@ struct rv__small_slab;
 struct rv__small {
 	struct rv_buf *free[RV__SMALL_CLASSES]; /* per-class free stacks */
 	struct rv__small_slab *slabs;
-	uint32_t next_id;  /* ids handed to new chunks */
-	uint32_t held;     /* chunks in use */
-	uint64_t bytes;    /* bytes of slabs allocated */
+	uint32_t next_id; /* ids handed to new chunks */
+	uint32_t held;	  /* chunks in use */
+	uint64_t bytes;	  /* bytes of slabs allocated */
 };
 
 /* Take a chunk of at least |len| bytes (len <= RV_COMPACT_MAX). */
@@ -65,16 +65,16 @@ struct rv_pool {
 	uint32_t pin_ratio;
 	bool hugepages;
 	bool tracking;
-	bool atomic;             /* RV_POOL_ATOMIC */
-	const void *owner;       /* rv__thread_self() of the owning thread;
-				    read with relaxed atomics */
+	bool atomic;	   /* RV_POOL_ATOMIC */
+	const void *owner; /* rv__thread_self() of the owning thread;
+			      read with relaxed atomics */
 
-	struct rv_buf *bufs;     /* one header per buffer, off the data pages */
-	uint32_t *free_ids;      /* stack: most recently used on top */
+	struct rv_buf *bufs; /* one header per buffer, off the data pages */
+	uint32_t *free_ids;  /* stack: most recently used on top */
 	uint32_t nfree;
 
-	uint32_t in_use;         /* buffers with references */
-	uint32_t sending;        /* buffers with a send in flight */
+	uint32_t in_use;  /* buffers with references */
+	uint32_t sending; /* buffers with a send in flight */
 	uint32_t high_water;
 
 	uint64_t enobufs, recycles, bytes_received;
@@ -92,9 +92,9 @@ struct rv_pool {
 	   first bytes for small chunks) that the owner takes whole. */
 	struct rv_buf *remote;
 	struct rv_buf **remote_next;
-	uint32_t remote_busy;     /* foreign threads inside a push */
+	uint32_t remote_busy;	  /* foreign threads inside a push */
 	uint64_t remote_recycles; /* owner only */
-	pthread_mutex_t lock;     /* track lists of atomic pools; the hook */
+	pthread_mutex_t lock;	  /* track lists of atomic pools; the hook */
 	void (*remote_hook)(void *ctx);
 	void *remote_ctx;
 };
@@ -102,13 +102,14 @@ struct rv_pool {
 /* True on the pool's owning thread. */
 static inline bool rv__pool_is_owner(const struct rv_pool *p)
 {
-	return __atomic_load_n(&p->owner, __ATOMIC_RELAXED) == rv__thread_self();
+	return __atomic_load_n(&p->owner, __ATOMIC_RELAXED) ==
+	       rv__thread_self();
 }
 
 /* Abort: |what| ran for buffer |id| of |p| on a thread that does not own
  * it. Names the cause and the fix. */
-__attribute__((noreturn, cold)) void
-rv__pool_panic_foreign(const struct rv_pool *p, uint32_t id, const char *what);
+__attribute__((noreturn, cold)) void rv__pool_panic_foreign(
+	const struct rv_pool *p, uint32_t id, const char *what);
 
 /* Abort unless on |p|'s owning thread (cheap; for out-of-line paths). */
 static inline void rv__pool_check_owner(const struct rv_pool *p, uint32_t id,

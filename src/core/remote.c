@@ -40,10 +40,12 @@ static struct rv_buf *get_next(const struct rv_pool *p, const struct rv_buf *b)
 uint16_t rv__buf_ref_slow(struct rv_buf *b, size_t len, const char *site)
 {
 	if (!(b->_flags & RV__BUF_ATOMIC)) {
-		/* Tracked, single-threaded (rv__track_add checks the thread). */
+		/* Tracked, single-threaded (rv__track_add checks the thread).
+		 */
 		uint16_t idx = rv__track_add(b, site);
 		if (RV_UNLIKELY(b->_refs == UINT32_MAX))
-			rv__panic_underflow(b, "reference count overflow in retain");
+			rv__panic_underflow(
+				b, "reference count overflow in retain");
 		b->_refs++;
 		b->_live += len;
 		return idx;
@@ -85,7 +87,8 @@ void rv__buf_unref_slow(struct rv_buf *b, size_t len, uint16_t site)
 void rv__buf_refs_add(struct rv_buf *b, uint32_t n, uint64_t live)
 {
 	if (b->_flags & RV__BUF_ATOMIC) {
-		if (RV_UNLIKELY(__atomic_add_fetch(&b->_refs, n, __ATOMIC_RELAXED) < n))
+		if (RV_UNLIKELY(__atomic_add_fetch(&b->_refs, n,
+						   __ATOMIC_RELAXED) < n))
 			rv__panic_underflow(b, "reference count overflow");
 		__atomic_fetch_add(&b->_live, live, __ATOMIC_RELAXED);
 		return;
@@ -100,7 +103,8 @@ void rv__buf_refs_drop(struct rv_buf *b, uint32_t n, uint64_t live)
 {
 	if (b->_flags & RV__BUF_ATOMIC) {
 		__atomic_fetch_sub(&b->_live, live, __ATOMIC_RELAXED);
-		if (RV_UNLIKELY(__atomic_fetch_sub(&b->_refs, n, __ATOMIC_RELEASE) <= n))
+		if (RV_UNLIKELY(__atomic_fetch_sub(&b->_refs, n,
+						   __ATOMIC_RELEASE) <= n))
 			rv__panic_underflow(b, "reference count drop");
 		return;
 	}
@@ -122,7 +126,8 @@ static void remote_push(struct rv_pool *p, struct rv_buf *b)
 	do
 		set_next(p, b, head);
 	while (!__atomic_compare_exchange_n(&p->remote, &head, b, true,
-					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+					    __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
 	if (!head) {
 		pthread_mutex_lock(&p->lock);
 		if (p->remote_hook)
@@ -210,7 +215,8 @@ void rv__pool_panic_foreign(const struct rv_pool *p, uint32_t id,
 		rv__panic("%s%s on a thread that does not own the pool: only "
 			  "the owning thread may take, compact into or recycle "
 			  "its buffers and collect; views may be released "
-			  "anywhere", what, buf);
+			  "anywhere",
+			  what, buf);
 	rv__panic("%s%s on a thread that does not own the pool: its "
 		  "reference counts are not atomic, so its views must stay on "
 		  "the thread that created it. To hand views to other threads, "

@@ -16,8 +16,8 @@
 
 #include "core/pool_internal.h"
 
-#define MIN_CLASS_SHIFT 6 /* 64 bytes */
-#define SLAB_DATA_BYTES 16384u
+#define MIN_CLASS_SHIFT	    6 /* 64 bytes */
+#define SLAB_DATA_BYTES	    16384u
 #define MIN_CHUNKS_PER_SLAB 8u
 
 struct rv__small_slab {
@@ -102,7 +102,8 @@ void rv__small_recycle(struct rv_pool *pool, struct rv_buf *b)
 	struct rv__small *sm = &pool->small;
 	unsigned cls = class_of(b->_cap);
 
-	rv__pool_check_owner(pool, b->_id, "release of the last view of a small chunk");
+	rv__pool_check_owner(pool, b->_id,
+			     "release of the last view of a small chunk");
 	b->_gen++;
 	b->_live = 0;
 	*(struct rv_buf **)(void *)b->_base = sm->free[cls];

@@ -60,7 +60,8 @@ static uint16_t intern(const char *where, const char *stage)
 	for (uint32_t i = 0; i < SITE_SLOTS; i++) {
 		uint32_t slot = (uint32_t)(h + i) & (SITE_SLOTS - 1);
 		struct site *k = &slot_key[slot];
-		if (k->where == where && k->stage == stage && slot_to_index[slot]) {
+		if (k->where == where && k->stage == stage &&
+		    slot_to_index[slot]) {
 			idx = slot_to_index[slot];
 			break;
 		}
@@ -80,8 +81,7 @@ static uint16_t intern(const char *where, const char *stage)
 
 const char *rv__track_site_name(uint16_t site)
 {
-	return site && sites[site].where ? sites[site].where
-					 : "(unknown site)";
+	return site && sites[site].where ? sites[site].where : "(unknown site)";
 }
 
 const char *rv__track_site_stage(uint16_t site)
@@ -164,8 +164,7 @@ void rv__track_drop(struct rv_buf *b, uint16_t site)
 	list_leave(b);
 }
 
-static void drop_entry(struct rv_buf *b, struct rv__track_buf *t,
-		       uint16_t site)
+static void drop_entry(struct rv_buf *b, struct rv__track_buf *t, uint16_t site)
 {
 	for (uint32_t i = 0; i < t->len; i++) {
 		if (t->ents[i].site != site)

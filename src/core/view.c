@@ -29,7 +29,8 @@ void rv__buf_recycle(struct rv_buf *b)
 		return;
 	default:
 		rv__panic("recycle of a buffer of unknown kind %u (memory "
-			  "corruption?)", b->_kind);
+			  "corruption?)",
+			  b->_kind);
 	}
 }
 
@@ -112,8 +113,9 @@ void rv_view_hexdump(const rv_view *v, FILE *f)
 		fprintf(f, "view (cleared)\n");
 		return;
 	}
-	fprintf(f, "view of buffer %u (kind %u, generation %u, %u refs%s): "
-		   "%zu bytes at offset %zu\n",
+	fprintf(f,
+		"view of buffer %u (kind %u, generation %u, %u refs%s): "
+		"%zu bytes at offset %zu\n",
 		b->_id, b->_kind, v->_gen,
 		__atomic_load_n(&b->_refs, __ATOMIC_RELAXED),
 		(v->_flags & RV_VIEW_READONLY) ? ", read-only" : "", v->len,
@@ -131,7 +133,9 @@ void rv_view_hexdump(const rv_view *v, FILE *f)
 		}
 		fputs("  |", f);
 		for (size_t i = 0; i < n; i++)
-			fputc(isprint(v->data[off + i]) ? v->data[off + i] : '.', f);
+			fputc(isprint(v->data[off + i]) ? v->data[off + i]
+							: '.',
+			      f);
 		fputs("|\n", f);
 	}
 }

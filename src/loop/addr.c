@@ -11,8 +11,8 @@
 
 #include "loop/loop_internal.h"
 
-int rv__parse_addr(const char *host, uint16_t port,
-		   struct sockaddr_storage *ss, socklen_t *len)
+int rv__parse_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
+		   socklen_t *len)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -43,8 +43,8 @@ uint16_t rv__addr_port(const struct sockaddr_storage *ss)
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
-int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len,
-		     int type, uint16_t *port)
+int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len, int type,
+		     uint16_t *port)
 {
 	struct sockaddr_storage bound;
 	socklen_t blen = sizeof(bound);

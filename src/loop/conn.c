@@ -177,7 +177,6 @@ void rv__conn_send_done(rv_conn *c)
 	maybe_finish(c);
 }
 
-
 static void check_limit(rv_conn *c)
 {
 	if (rv_conn_queued(c) <= output_limit(c) ||

@@ -40,6 +40,6 @@ static inline void rv__list_del(struct rv__link *n)
 	n->prev = n->next = NULL;
 }
 #define rv__container_of(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 #endif /* RINGVIEW_LIST_H */

@@ -145,8 +145,8 @@ int rv_loop_shutdown(rv_loop *loop)
 	if (loop->detach)
 		loop->detach(loop);
 	while (!rv__list_empty(&loop->listeners))
-		rv_listener_close(
-			rv__container_of(loop->listeners.next, rv_listener, link));
+		rv_listener_close(rv__container_of(loop->listeners.next,
+						   rv_listener, link));
 	for (struct rv__link *n = loop->conns.next; n != &loop->conns;
 	     n = n->next)
 		rv__conn_cancel(rv__container_of(n, rv_conn, link));
@@ -253,4 +253,3 @@ uint32_t rv_loop_conn_count(const rv_loop *loop)
 {
 	return loop->nconns;
 }
-

@@ -36,17 +36,17 @@ struct rv_listener {
 };
 
 /* Connection flags. */
-#define RV__C_READING 0x01u    /* the application wants bytes */
-#define RV__C_RECV_ARMED 0x02u /* a receive is posted (backend's) */
-#define RV__C_SENDING 0x04u    /* a send is in flight */
-#define RV__C_CLOSING 0x08u    /* close once the queue is sent */
-#define RV__C_DEAD 0x10u       /* shut down; waiting for ops to finish */
-#define RV__C_EOF 0x20u        /* the peer shut its write side */
-#define RV__C_THROTTLED 0x40u  /* output over the limit: not reading */
-#define RV__C_PARKED 0x80u     /* waiting for buffers (-ENOBUFS) */
-#define RV__C_NO_ZC 0x100u     /* zero-copy sends were copied: stop */
-#define RV__C_OPENED 0x200u    /* on_open ran, so on_close must */
-#define RV__C_WOKEN 0x400u     /* just unparked: may read before others */
+#define RV__C_READING	 0x01u	/* the application wants bytes */
+#define RV__C_RECV_ARMED 0x02u	/* a receive is posted (backend's) */
+#define RV__C_SENDING	 0x04u	/* a send is in flight */
+#define RV__C_CLOSING	 0x08u	/* close once the queue is sent */
+#define RV__C_DEAD	 0x10u	/* shut down; waiting for ops to finish */
+#define RV__C_EOF	 0x20u	/* the peer shut its write side */
+#define RV__C_THROTTLED	 0x40u	/* output over the limit: not reading */
+#define RV__C_PARKED	 0x80u	/* waiting for buffers (-ENOBUFS) */
+#define RV__C_NO_ZC	 0x100u /* zero-copy sends were copied: stop */
+#define RV__C_OPENED	 0x200u /* on_open ran, so on_close must */
+#define RV__C_WOKEN	 0x400u /* just unparked: may read before others */
 
 struct rv_conn {
 	rv_loop *loop;
@@ -56,8 +56,8 @@ struct rv_conn {
 	int err;      /* first error, reported to on_close */
 	const struct rv_conn_ops *cb;
 	void *user;
-	rv_chain in;           /* received, not yet consumed */
-	rv_chain out;          /* queued for sending */
+	rv_chain in;	       /* received, not yet consumed */
+	rv_chain out;	       /* queued for sending */
 	size_t inflight;       /* bytes in the send in flight */
 	struct rv__link link;  /* loop->conns */
 	struct rv__link dirty; /* loop->dirty: output to start */
@@ -67,9 +67,9 @@ struct rv_conn {
 
 /* UDP socket flags. */
 #define RV__U_RECV_ARMED 0x1u /* receiving (backend's state) */
-#define RV__U_CLOSING 0x2u    /* close once sends are done */
-#define RV__U_PARKED 0x4u     /* waiting for buffers */
-#define RV__U_CLOSED 0x8u     /* on_close ran */
+#define RV__U_CLOSING	 0x2u /* close once sends are done */
+#define RV__U_PARKED	 0x4u /* waiting for buffers */
+#define RV__U_CLOSED	 0x8u /* on_close ran */
 
 /* Sends waiting per UDP socket before rv_udp_send drops (-ENOBUFS). */
 #define RV__UDP_MAX_QUEUED 4096u
@@ -89,10 +89,10 @@ struct rv_udp {
 	int fd;
 	uint16_t port;
 	uint32_t flags;
-	uint32_t ops;    /* kernel operations outstanding */
-	uint32_t busy;   /* callbacks running: the socket stays */
+	uint32_t ops;	 /* kernel operations outstanding */
+	uint32_t busy;	 /* callbacks running: the socket stays */
 	uint32_t queued; /* sends not completed */
-	int err;         /* reported to on_close */
+	int err;	 /* reported to on_close */
 	const struct rv_udp_ops *cb;
 	void *user;
 	struct rv_udp_stats stats;
@@ -126,11 +126,11 @@ struct rv__tcp_backend {
 	/* Abandon every operation on |c| (its socket is shut down). */
 	void (*conn_kill)(rv_conn *c);
 };
-#define RV__TCP_BACKEND_OPS                                                \
-	{                                                                  \
-		.listen_start = listen_start, .listen_stop = listen_stop,  \
-		.recv_start = recv_start, .recv_stop = recv_stop,          \
-		.send_start = send_start, .conn_kill = conn_kill,          \
+#define RV__TCP_BACKEND_OPS                                               \
+	{                                                                 \
+		.listen_start = listen_start, .listen_stop = listen_stop, \
+		.recv_start = recv_start, .recv_stop = recv_stop,         \
+		.send_start = send_start, .conn_kill = conn_kill,         \
 	}
 
 /* UDP (uring_udp.c, ev_udp.c). */
@@ -144,10 +144,10 @@ struct rv__udp_backend {
 	/* Send |op|; the backend owns it and reports rv__udp_send_done. */
 	void (*send)(rv_udp *u, struct rv__udp_send *op);
 };
-#define RV__UDP_BACKEND_OPS                                                \
-	{                                                                  \
-		.open = udp_open, .recv_start = udp_recv_start,            \
-		.stop = udp_stop, .send = udp_send,                        \
+#define RV__UDP_BACKEND_OPS                                     \
+	{                                                       \
+		.open = udp_open, .recv_start = udp_recv_start, \
+		.stop = udp_stop, .send = udp_send,             \
 	}
 
 /* Running inside an application's libev loop (embed.c, ringview/ev.h),
@@ -181,11 +181,11 @@ struct rv__backend {
 };
 /* A backend's table: its name, its transports' tables and its embedding
  * (or NULL); the rest are its static functions of the slots' names. */
-#define RV__BACKEND_OPS(name_, tcp_, udp_, embed_)                         \
-	{                                                                  \
-		.name = (name_), .init = init, .fini = fini,               \
-		.run_once = run_once, .watch_wake = watch_wake,            \
-		.tcp = (tcp_), .udp = (udp_), .embed = (embed_),           \
+#define RV__BACKEND_OPS(name_, tcp_, udp_, embed_)                             \
+	{                                                                      \
+		.name = (name_), .init = init, .fini = fini,                   \
+		.run_once = run_once, .watch_wake = watch_wake, .tcp = (tcp_), \
+		.udp = (udp_), .embed = (embed_),                              \
 	}
 
 #ifdef RV_HAVE_URING
@@ -203,18 +203,18 @@ struct rv_loop {
 	rv_pool *pool;
 	const struct rv__backend *backend;
 	void *backend_data;
-	struct rv_loop_config cfg;   /* defaults applied */
+	struct rv_loop_config cfg; /* defaults applied */
 	struct rv_loop_stats stats;
-	uint32_t recv_bufs;          /* buffers one receive may fill */
+	uint32_t recv_bufs; /* buffers one receive may fill */
 	volatile sig_atomic_t stop;
 	bool destroying;
 	uint32_t nconns;
 	uint32_t closing_listeners; /* closed, kernel not done with them */
-	struct rv__link conns;      /* every open connection */
+	struct rv__link conns;	    /* every open connection */
 	struct rv__link listeners;
-	struct rv__link dirty;      /* connections with output to start */
-	struct rv__link parked;     /* connections waiting for buffers, FIFO */
-	struct rv__link udps;       /* UDP sockets not yet freed */
+	struct rv__link dirty;	    /* connections with output to start */
+	struct rv__link parked;	    /* connections waiting for buffers, FIFO */
+	struct rv__link udps;	    /* UDP sockets not yet freed */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
 	uint32_t nudps;
 	int wake_fd; /* eventfd for releases on other threads */
@@ -254,8 +254,8 @@ void rv__loop_collect(rv_loop *loop);
 
 /* An IPv4 or IPv6 literal (NULL or "": 0.0.0.0) and |port| as a socket
  * address; -EINVAL (logged) otherwise. */
-int rv__parse_addr(const char *host, uint16_t port,
-		   struct sockaddr_storage *ss, socklen_t *len);
+int rv__parse_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
+		   socklen_t *len);
 
 /* The port of a bound IPv4 or IPv6 socket address. */
 uint16_t rv__addr_port(const struct sockaddr_storage *ss);
@@ -263,8 +263,8 @@ uint16_t rv__addr_port(const struct sockaddr_storage *ss);
 /* A socket of |type| (SOCK_STREAM: listening; SOCK_DGRAM; may carry
  * SOCK_NONBLOCK) bound to |ss| with SO_REUSEADDR and SO_REUSEPORT, its
  * port in |*port|. Returns the descriptor or a negative errno. */
-int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len,
-		     int type, uint16_t *port);
+int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len, int type,
+		     uint16_t *port);
 
 /* ---- conn.c, listen.c: what the backends report ----------------------- */
 

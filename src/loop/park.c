@@ -75,8 +75,8 @@ uint32_t rv__loop_unpark_udps(rv_loop *loop, uint32_t n)
 	uint32_t woken = 0;
 
 	while (woken < n && !rv__list_empty(&loop->udp_parked)) {
-		rv_udp *u = rv__container_of(loop->udp_parked.next, rv_udp,
-					     park);
+		rv_udp *u =
+			rv__container_of(loop->udp_parked.next, rv_udp, park);
 		rv__udp_unpark(u);
 		loop->backend->udp->recv_start(u);
 		woken++;

@@ -30,11 +30,11 @@
 
 enum state {
 	S_HEAD = 0,
-	S_BODY,        /* Content-Length bytes still to come */
-	S_CHUNK_SIZE,  /* a chunk-size line */
-	S_CHUNK_DATA,  /* chunk data */
-	S_CHUNK_CRLF,  /* the CRLF after chunk data */
-	S_TRAILERS,    /* trailer lines up to the blank line */
+	S_BODY,	      /* Content-Length bytes still to come */
+	S_CHUNK_SIZE, /* a chunk-size line */
+	S_CHUNK_DATA, /* chunk data */
+	S_CHUNK_CRLF, /* the CRLF after chunk data */
+	S_TRAILERS,   /* trailer lines up to the blank line */
 	S_FAILED,
 };
 
@@ -192,7 +192,8 @@ static int find_head(rv_http_framer *f, rv_chain *in, struct rv__http_scan *s)
 		if (r < 0) {
 			/* Fail as the path below would with these bytes in
 			 * any pieces: any split must fail alike. */
-			const uint8_t *end = memmem(first->data, n, "\r\n\r\n", 4);
+			const uint8_t *end =
+				memmem(first->data, n, "\r\n\r\n", 4);
 			const uint8_t *lf = memmem(first->data, n, "\n\n", 2);
 			if (lf && (!end || lf < end))
 				return fail(f, -EBADMSG,
@@ -228,8 +229,10 @@ static int find_head(rv_http_framer *f, rv_chain *in, struct rv__http_scan *s)
 	{
 		rv_view head;
 		if (rv_chain_pullup(in, (size_t)at + 4, &head))
-			return fail(f, -ENOMEM, "out of memory for the request head");
-		r = rv__http_scan_head(head.data, head.len, f->_lim.max_headers, s);
+			return fail(f, -ENOMEM,
+				    "out of memory for the request head");
+		r = rv__http_scan_head(head.data, head.len, f->_lim.max_headers,
+				       s);
 		rv_view_release(&head);
 	}
 	if (r < 0)
@@ -290,8 +293,8 @@ static int take_body(rv_http_framer *f, rv_chain *in)
 
 /* Copy the line at the front of |in| (without its CRLF) into |buf|:
  * its length, -EAGAIN when incomplete, or fail. */
-static ssize_t peek_line(rv_http_framer *f, rv_chain *in, char *buf,
-			 size_t max, const char *too_long)
+static ssize_t peek_line(rv_http_framer *f, rv_chain *in, char *buf, size_t max,
+			 const char *too_long)
 {
 	ssize_t at = rv_chain_find(in, 0, "\r\n", 2);
 
@@ -364,7 +367,8 @@ static int trailer(rv_http_framer *f, rv_chain *in)
 		return 2;
 	f->_trailer_len += (size_t)n + 2;
 	if (f->_trailer_len > f->_lim.max_head)
-		return fail(f, -EMSGSIZE, "trailers larger than the head limit");
+		return fail(f, -EMSGSIZE,
+			    "trailers larger than the head limit");
 	colon = memchr(line, ':', (size_t)n);
 	if (!colon || colon == line || rv__http_ows((uint8_t)line[0]))
 		return fail(f, -EBADMSG, "malformed trailer line");

@@ -35,19 +35,19 @@ struct rv__http_field {
 struct rv__http_scan {
 	struct rv__http_span method, target, version;
 	uint8_t major, minor;
-	bool keep_alive;   /* the connection persists (set at the end) */
+	bool keep_alive;	/* the connection persists (set at the end) */
 	bool keep_alive_listed; /* Connection lists keep-alive */
-	bool close;        /* Connection lists close */
-	bool has_length;   /* Content-Length seen (all equal) */
-	bool has_te;       /* Transfer-Encoding seen */
-	bool chunked;      /* ... and it is "chunked" */
+	bool close;		/* Connection lists close */
+	bool has_length;	/* Content-Length seen (all equal) */
+	bool has_te;		/* Transfer-Encoding seen */
+	bool chunked;		/* ... and it is "chunked" */
 	bool expect_continue;
 	uint64_t length;
-	uint32_t num;      /* header fields */
-	uint32_t cap;      /* room in |fields| */
+	uint32_t num; /* header fields */
+	uint32_t cap; /* room in |fields| */
 	struct rv__http_field *fields;
-	bool fields_heap;  /* |fields| was grown onto the heap */
-	const char *why;   /* set with an error */
+	bool fields_heap; /* |fields| was grown onto the heap */
+	const char *why;  /* set with an error */
 };
 
 /* Fields a scan keeps on the caller's stack before using the heap. */

@@ -34,8 +34,8 @@ struct rv_http_request *rv__http_request_new(const struct rv__http_scan *s,
 		malloc(sizeof(*r) + s->num * sizeof(r->headers[0]));
 	/* Every field is a view of |head|'s buffer, complete but for its
 	 * reference, which rv_http_parse adds for all of them at once. */
-	rv_view v = {._buf = head->_buf, ._gen = head->_gen,
-		     ._flags = head->_flags};
+	rv_view v = {
+		._buf = head->_buf, ._gen = head->_gen, ._flags = head->_flags};
 	uint64_t bytes = s->method.len + s->target.len + s->version.len;
 
 	if (!r)
@@ -93,7 +93,8 @@ static int scan_frame(const struct rv_http_frame *fr, uint32_t max,
 	int r = rv__http_scan_head(fr->head.data, fr->head.len, max, &s);
 
 	if (r >= 0 && (size_t)r != fr->head.len) {
-		s.why = r ? "bytes after the head" : "head without a blank line";
+		s.why = r ? "bytes after the head"
+			  : "head without a blank line";
 		r = -EBADMSG;
 	}
 	if (r >= 0) {
@@ -199,8 +200,8 @@ bool rv_http_token_eq(const rv_view *v, const char *s)
 	return i == v->len && !s[i];
 }
 
-const struct rv_http_header *
-rv_http_find_header(const struct rv_http_request *r, const char *name)
+const struct rv_http_header *rv_http_find_header(
+	const struct rv_http_request *r, const char *name)
 {
 	for (uint32_t i = 0; i < r->num_headers; i++)
 		if (rv_http_token_eq(&r->headers[i].name, name))

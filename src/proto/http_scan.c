@@ -28,19 +28,17 @@
 static const uint8_t is_tchar[256] = {
 	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
 	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
-	['`'] = 1, ['|'] = 1, ['~'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
+	['`'] = 1, ['|'] = 1, ['~'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
+	['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+	['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
+	['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,
+	['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
+	['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,
+	['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
 #define NEED_MORE 0
@@ -67,14 +65,16 @@ static const uint8_t *skip_visible(const uint8_t *p, const uint8_t *end)
 	for (; end - p >= 16; p += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 		/* unsigned x >= 0x21 and x < 0x7f */
-		int ok = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(x, lo), x));
-		int hi = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(x, del), x));
+		int ok = _mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_max_epu8(x, lo), x));
+		int hi = _mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_max_epu8(x, del), x));
 		int stop = (~ok | hi) & 0xffff;
 		if (stop)
 			return p + __builtin_ctz((unsigned)stop);
 	}
 #endif
-	while (p < end && *p > 0x20 && *p < 0x7f)
+	while (p<end && * p> 0x20 && *p < 0x7f)
 		p++;
 	return p;
 }
@@ -85,10 +85,12 @@ static const uint8_t *skip_value(const uint8_t *p, const uint8_t *end)
 {
 	for (;;) {
 #ifdef __SSE2__
-		const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+		const __m128i sp = _mm_set1_epi8(0x20),
+			      del = _mm_set1_epi8(0x7f);
 
 		for (; end - p >= 16; p += 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i x = _mm_loadu_si128(
+				(const __m128i *)(const void *)p);
 			int ok = _mm_movemask_epi8(
 				_mm_cmpeq_epi8(_mm_max_epu8(x, sp), x));
 			int d = _mm_movemask_epi8(_mm_cmpeq_epi8(x, del));
@@ -166,13 +168,13 @@ static int connection_option(struct rv__http_scan *s, const uint8_t *p,
 	return 0;
 }
 
-static int content_length(struct rv__http_scan *s, const uint8_t *p,
-			  size_t n)
+static int content_length(struct rv__http_scan *s, const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
 
 	if (n == 0)
-		return bad(s, -EBADMSG, "Content-Length is not a decimal number");
+		return bad(s, -EBADMSG,
+			   "Content-Length is not a decimal number");
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			return bad(s, -EBADMSG,
@@ -248,8 +250,7 @@ static int add_field(struct rv__http_scan *s, uint32_t max,
 /* Fewer than the 10 bytes of "HTTP/d.d\r\n" have come: NEED_MORE if
  * they can still become a version, else the error the whole line gives
  * (so the outcome does not depend on where the input was cut). */
-static int partial_version(struct rv__http_scan *s, const uint8_t *p,
-			   size_t n)
+static int partial_version(struct rv__http_scan *s, const uint8_t *p, size_t n)
 {
 	static const char shape[] = "HTTP/9.9";
 
@@ -260,9 +261,10 @@ static int partial_version(struct rv__http_scan *s, const uint8_t *p,
 			return bad(s, -EBADMSG, "invalid HTTP version");
 	}
 	if (n > 8 && p[8] != '\r')
-		return bad(s, -EBADMSG, p[8] == '\n' ? "bare LF (lines must "
-						       "end in CRLF)"
-						     : "junk after the version");
+		return bad(s, -EBADMSG,
+			   p[8] == '\n' ? "bare LF (lines must "
+					  "end in CRLF)"
+					: "junk after the version");
 	return NEED_MORE;
 }
 
@@ -284,8 +286,8 @@ static int request_line(struct rv__http_scan *s, const uint8_t *base,
 		return NEED_MORE;
 	if (q == p || *q != ' ')
 		return bad(s, -EBADMSG, "invalid request target");
-	s->target = (struct rv__http_span){(uint32_t)(p - base),
-					   (uint32_t)(q - p)};
+	s->target =
+		(struct rv__http_span){(uint32_t)(p - base), (uint32_t)(q - p)};
 	p = q + 1;
 	if (end - p < 10)
 		return partial_version(s, p, (size_t)(end - p));
@@ -296,9 +298,10 @@ static int request_line(struct rv__http_scan *s, const uint8_t *base,
 	s->major = (uint8_t)(p[5] - '0');
 	s->minor = (uint8_t)(p[7] - '0');
 	if (p[8] != '\r' || p[9] != '\n')
-		return bad(s, -EBADMSG, p[8] == '\n' ? "bare LF (lines must "
-						       "end in CRLF)"
-						     : "junk after the version");
+		return bad(s, -EBADMSG,
+			   p[8] == '\n' ? "bare LF (lines must "
+					  "end in CRLF)"
+					: "junk after the version");
 	if (s->major != 1)
 		return bad(s, -EPROTONOSUPPORT, "HTTP major version is not 1");
 	*next = p + 10;
@@ -314,12 +317,12 @@ static int finish(struct rv__http_scan *s, uint32_t hosts)
 	if (s->has_te && !s->chunked)
 		return bad(s, -EBADMSG, "Transfer-Encoding without a coding");
 	if (s->minor >= 1 && hosts != 1)
-		return bad(s, -EBADMSG, hosts ? "more than one Host header"
-					      : "HTTP/1.1 request without Host");
+		return bad(s, -EBADMSG,
+			   hosts ? "more than one Host header"
+				 : "HTTP/1.1 request without Host");
 	if (hosts > 1)
 		return bad(s, -EBADMSG, "more than one Host header");
-	s->keep_alive =
-		!s->close && (s->minor >= 1 || s->keep_alive_listed);
+	s->keep_alive = !s->close && (s->minor >= 1 || s->keep_alive_listed);
 	return 0;
 }
 
@@ -350,7 +353,8 @@ int rv__http_scan_head(const uint8_t *base, size_t len, uint32_t max_headers,
 			return r ? r : (int)(p + 2 - base);
 		}
 		if (p[0] == '\n')
-			return bad(s, -EBADMSG, "bare LF (lines must end in CRLF)");
+			return bad(s, -EBADMSG,
+				   "bare LF (lines must end in CRLF)");
 		if (rv__http_ows(p[0]))
 			return bad(s, -EBADMSG, "obsolete line folding");
 		q = skip_tokens(p, end);
@@ -367,9 +371,10 @@ int rv__http_scan_head(const uint8_t *base, size_t len, uint32_t max_headers,
 		if (end - q < 2)
 			return NEED_MORE;
 		if (q[0] != '\r')
-			return bad(s, -EBADMSG, q[0] == '\n'
-				   ? "bare LF (lines must end in CRLF)"
-				   : "control byte in a header value");
+			return bad(s, -EBADMSG,
+				   q[0] == '\n'
+					   ? "bare LF (lines must end in CRLF)"
+					   : "control byte in a header value");
 		if (q[1] != '\n')
 			return bad(s, -EBADMSG, "bare CR");
 		next = q + 2;

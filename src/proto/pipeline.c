@@ -17,11 +17,11 @@ struct rv_pipeline {
 	const struct rv_stage *stages;
 	unsigned n;
 	unsigned current; /* stage now running; n while the sink runs */
-	bool running;     /* inside rv_pipeline_push */
-	int stopped;      /* error that stopped the pipeline, or 0 */
+	bool running;	  /* inside rv_pipeline_push */
+	int stopped;	  /* error that stopped the pipeline, or 0 */
 	rv_sink_fn sink;
 	void *user;
-	void **states;    /* one zeroed block per stage, or NULL */
+	void **states; /* one zeroed block per stage, or NULL */
 };
 
 void rv_msg_release(rv_msg *m)

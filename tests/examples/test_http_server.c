@@ -56,8 +56,8 @@ static void client_close(struct client *c)
 
 static void client_send(struct client *c, const void *p, size_t n)
 {
-	cr_assert_eq(send(c->fd, p, n, MSG_NOSIGNAL), (ssize_t)n,
-		     "send: %s", strerror(errno));
+	cr_assert_eq(send(c->fd, p, n, MSG_NOSIGNAL), (ssize_t)n, "send: %s",
+		     strerror(errno));
 }
 
 static void client_send_str(struct client *c, const char *s)
@@ -194,8 +194,8 @@ ParameterizedTest(struct test_backend *be, http, get_root_keep_alive,
 TEST_BACKENDS(http, echo_bodies)
 ParameterizedTest(struct test_backend *be, http, echo_bodies, .timeout = 60)
 {
-	static const size_t sizes[] = {0, 1, 1000, 16 * KiB + 1, 300000,
-				       1024 * KiB};
+	static const size_t sizes[] = {0,      1,	  1000, 16 * KiB + 1,
+				       300000, 1024 * KiB};
 	struct test_server s;
 	struct client c;
 	struct response r;
@@ -208,7 +208,8 @@ ParameterizedTest(struct test_backend *be, http, echo_bodies, .timeout = 60)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		snprintf(head, sizeof(head),
 			 "POST /echo HTTP/1.1\r\nHost: t\r\n"
-			 "Content-Length: %zu\r\n\r\n", sizes[i]);
+			 "Content-Length: %zu\r\n\r\n",
+			 sizes[i]);
 		client_send_str(&c, head);
 		client_send(&c, body, sizes[i]);
 		read_response(&c, &r);
@@ -253,16 +254,19 @@ ParameterizedTest(struct test_backend *be, http, pipelined, .timeout = 30)
 
 	for (int i = 0; i < 100; i++) {
 		if (i % 3 == 0)
-			len += (size_t)sprintf(all + len,
-				"GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+			len += (size_t)sprintf(
+				all + len, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
 		else if (i % 3 == 1)
-			len += (size_t)sprintf(all + len,
+			len += (size_t)sprintf(
+				all + len,
 				"POST /echo HTTP/1.1\r\nHost: t\r\n"
 				"Content-Length: %d\r\n\r\nreq-%03d",
 				7, i);
 		else
-			len += (size_t)sprintf(all + len,
-				"GET /nothing-%d HTTP/1.1\r\nHost: t\r\n\r\n", i);
+			len += (size_t)sprintf(
+				all + len,
+				"GET /nothing-%d HTTP/1.1\r\nHost: t\r\n\r\n",
+				i);
 	}
 	start(&s, be);
 	client_open(&c, s.port);
@@ -291,8 +295,8 @@ ParameterizedTest(struct test_backend *be, http, pipelined, .timeout = 30)
 /* A client that sends every byte in its own segment: head and body are
  * gathered, not left pinning a receive buffer per byte. */
 TEST_BACKENDS(http, slow_client_one_byte_at_a_time)
-ParameterizedTest(struct test_backend *be, http,
-		  slow_client_one_byte_at_a_time, .timeout = 60)
+ParameterizedTest(struct test_backend *be, http, slow_client_one_byte_at_a_time,
+		  .timeout = 60)
 {
 	struct test_server s;
 	struct client c;
@@ -306,7 +310,8 @@ ParameterizedTest(struct test_backend *be, http,
 	len = (size_t)snprintf(req, sizeof(req),
 			       "POST /echo HTTP/1.1\r\nHost: t\r\n"
 			       "User-Agent: trickle\r\n"
-			       "Content-Length: 300\r\n\r\n%s", body);
+			       "Content-Length: 300\r\n\r\n%s",
+			       body);
 	start(&s, be);
 	client_open(&c, s.port);
 	for (size_t i = 0; i < len; i++) {
@@ -328,8 +333,7 @@ ParameterizedTest(struct test_backend *be, http,
 
 /* Expect: 100-continue gets its interim response before the body. */
 TEST_BACKENDS(http, expect_continue)
-ParameterizedTest(struct test_backend *be, http, expect_continue,
-		  .timeout = 30)
+ParameterizedTest(struct test_backend *be, http, expect_continue, .timeout = 30)
 {
 	struct test_server s;
 	struct client c;
@@ -337,8 +341,9 @@ ParameterizedTest(struct test_backend *be, http, expect_continue,
 
 	start(&s, be);
 	client_open(&c, s.port);
-	client_send_str(&c, "POST /echo HTTP/1.1\r\nHost: t\r\n"
-			    "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+	client_send_str(&c,
+			"POST /echo HTTP/1.1\r\nHost: t\r\n"
+			"Expect: 100-continue\r\nContent-Length: 5\r\n\r\n");
 	read_response(&c, &r);
 	cr_assert_eq(r.status, 100, "%s", r.head);
 	client_send_str(&c, "12345");
@@ -371,7 +376,8 @@ ParameterizedTest(struct test_backend *be, http, connection_management,
 
 	client_open(&c, s.port);
 	for (int i = 0; i < 2; i++) {
-		client_send_str(&c, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+		client_send_str(
+			&c, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
 		read_response(&c, &r);
 		cr_assert_eq(r.status, 200);
 		cr_assert_not_null(strstr(r.head, "Connection: keep-alive"));
@@ -380,8 +386,9 @@ ParameterizedTest(struct test_backend *be, http, connection_management,
 	client_close(&c);
 
 	client_open(&c, s.port);
-	client_send_str(&c, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-			    "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+	client_send_str(&c,
+			"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+			"GET / HTTP/1.1\r\nHost: t\r\n\r\n");
 	read_response(&c, &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_not_null(strstr(r.head, "Connection: close"));
@@ -408,7 +415,9 @@ ParameterizedTest(struct test_backend *be, http, stats_json, .timeout = 30)
 			   r.body);
 	cr_assert_not_null(strstr(r.body, "\"requests\":1,"), "%s", r.body);
 	response_free(&r);
-	client_send_str(&c, "POST /stats HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	client_send_str(
+		&c,
+		"POST /stats HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
 	read_response(&c, &r);
 	cr_assert_eq(r.status, 405);
 	cr_assert_not_null(strstr(r.head, "Allow: GET, HEAD\r\n"));
@@ -429,7 +438,8 @@ static char big_head[10 * KiB], many_headers[4 * KiB];
 
 static void build_big_inputs(void)
 {
-	size_t n = (size_t)sprintf(big_head, "GET / HTTP/1.1\r\nHost: t\r\nX-Big: ");
+	size_t n = (size_t)sprintf(big_head,
+				   "GET / HTTP/1.1\r\nHost: t\r\nX-Big: ");
 	memset(big_head + n, 'a', 9 * KiB);
 	strcpy(big_head + n + 9 * KiB, "\r\n\r\n");
 	n = (size_t)sprintf(many_headers, "GET / HTTP/1.1\r\nHost: t\r\n");
@@ -442,30 +452,49 @@ TEST_BACKENDS(http, bad_input)
 ParameterizedTest(struct test_backend *be, http, bad_input, .timeout = 60)
 {
 	const struct bad_case cases[] = {
-		{"obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n",
+		 400},
 		{"bare LF", "GET / HTTP/1.1\nHost: t\r\n\r\n", 400},
 		{"bare CR", "GET / HTTP/1.1\r\nHost: t\rX\r\n\r\n", 400},
 		{"bad method", "G@T / HTTP/1.1\r\nHost: t\r\n\r\n", 400},
-		{"space before colon", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400},
+		{"space before colon", "GET / HTTP/1.1\r\nHost : t\r\n\r\n",
+		 400},
 		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400},
-		{"two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
-		{"CL and TE", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
-			      "Transfer-Encoding: chunked\r\n\r\n", 400},
-		{"differing CL", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
-				 "Content-Length: 4\r\n\r\nabcd", 400},
-		{"negative CL", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", 400},
-		{"overflowing CL", "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				   "Content-Length: 99999999999999999999999\r\n\r\n", 400},
-		{"bad chunk size", "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				   "Transfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-		{"chunk without CRLF", "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				       "Transfer-Encoding: chunked\r\n\r\n3\r\nabcXY", 400},
-		{"body too large", "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				   "Content-Length: 2000000\r\n\r\n", 413},
+		{"two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+		 400},
+		{"CL and TE",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\n",
+		 400},
+		{"differing CL",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+		 "Content-Length: 4\r\n\r\nabcd",
+		 400},
+		{"negative CL",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n",
+		 400},
+		{"overflowing CL",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
+		 "Content-Length: 99999999999999999999999\r\n\r\n",
+		 400},
+		{"bad chunk size",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+		 400},
+		{"chunk without CRLF",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\n3\r\nabcXY",
+		 400},
+		{"body too large",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
+		 "Content-Length: 2000000\r\n\r\n",
+		 413},
 		{"head too large", big_head, 431},
 		{"too many headers", many_headers, 431},
-		{"gzip coding", "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				"Transfer-Encoding: gzip\r\n\r\n", 501},
+		{"gzip coding",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
+		 "Transfer-Encoding: gzip\r\n\r\n",
+		 501},
 		{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
 	};
 	struct test_server s;

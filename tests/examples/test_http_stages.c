@@ -95,11 +95,13 @@ Test(http_stages, pipelined_requests_are_answered_in_order)
 
 	memset(&wire_log, 0, sizeof(wire_log));
 	cr_assert_eq(rv_pipeline_create(http_stages, HTTP_STAGE_COUNT,
-					wire_sink, &hc, &p), 0);
+					wire_sink, &hc, &p),
+		     0);
 	m.kind = HTTP_MSG_BYTES;
 	err = rv_pipeline_push(p, &m);
 	cr_assert_eq(err, -EBADMSG,
-		     "the folded header stops the pipeline (%d: %s)", err, wire_log.text);
+		     "the folded header stops the pipeline (%d: %s)", err,
+		     wire_log.text);
 	cr_assert_eq(wire_log.calls, 4, "three answers and the 400");
 	t = wire_log.text;
 	cr_assert(strstr(t, "HTTP/1.1 200 OK") == t, "%s", t);

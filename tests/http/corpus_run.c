@@ -280,8 +280,8 @@ static int drain(const struct corpus_case *c, rv_http_framer *f, rv_chain *in,
 		cr_assert_eq(r, 1);
 		/* Zero-copy bodies, unless cut into so many tiny pieces that
 		 * the framer gathers them (8 pieces under 2 KiB). */
-		for (uint32_t i = 0; fd->owns && !trickled &&
-				     i < rv_chain_count(&fr.body);
+		for (uint32_t i = 0;
+		     fd->owns && !trickled && i < rv_chain_count(&fr.body);
 		     i++) {
 			const rv_view *v = rv_chain_at(&fr.body, i);
 			cr_assert(fd->owns(fd, v->data, v->len),

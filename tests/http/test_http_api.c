@@ -305,9 +305,10 @@ Test(http_api, bytes_after_a_request_stay_in_input)
  * in a server), head and body alike. */
 Test(http_api, trickled_request_is_gathered)
 {
-	static const char req[] = REQ_GH "X-Pad: 0123456789012345678901\r\n"
-				  "Content-Length: 40\r\n\r\n"
-				  "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+	static const char req[] =
+		REQ_GH "X-Pad: 0123456789012345678901\r\n"
+		       "Content-Length: 40\r\n\r\n"
+		       "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
 	rv_http_framer f;
 	rv_chain in = RV_CHAIN_INIT;
 	struct rv_http_frame fr;
@@ -430,7 +431,8 @@ Test(http_api, failed_parse_releases_the_frame)
 	struct rv_http_frame fr;
 	struct rv_http_request *r = NULL;
 	const char *why = NULL;
-	static const char head[] = "GET / HTTP/1.1\r\nContent-Length: 1\r\n\r\n";
+	static const char head[] =
+		"GET / HTTP/1.1\r\nContent-Length: 1\r\n\r\n";
 	rv_view b;
 
 	/* The framer checks heads itself (a missing Host fails there), so

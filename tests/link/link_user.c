@@ -9,18 +9,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CHECK(cond)                                                   \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n",  \
-				__FILE__, __LINE__, #cond);            \
-			return 1;                                     \
-		}                                                     \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			return 1;                                              \
+		}                                                              \
 	} while (0)
 
 int main(void)
 {
-	struct rv_pool_config cfg = { .count = 4, .size = 4096 };
+	struct rv_pool_config cfg = {.count = 4, .size = 4096};
 	struct rv_pool_stats st;
 	rv_pool *pool = NULL;
 	rv_view v = RV_VIEW_INIT, word = RV_VIEW_INIT, head = RV_VIEW_INIT;

@@ -64,22 +64,24 @@ static void rvt_fail(int fatal, const char *file, int line, const char *expr,
 	}
 }
 
-#define RVT_CHECK(fatal, cond, ...)                                        \
-	do {                                                               \
-		if (!(cond))                                               \
-			rvt_fail(fatal, __FILE__, __LINE__, #cond, __VA_ARGS__); \
+#define RVT_CHECK(fatal, cond, ...)                                \
+	do {                                                       \
+		if (!(cond))                                       \
+			rvt_fail(fatal, __FILE__, __LINE__, #cond, \
+				 __VA_ARGS__);                     \
 	} while (0)
-#define RVT_CMP(fatal, op, a, b, ...) RVT_CHECK(fatal, (a) op (b), __VA_ARGS__)
+#define RVT_CMP(fatal, op, a, b, ...) RVT_CHECK(fatal, (a)op(b), __VA_ARGS__)
 
-#define cr_assert(...) RVT_CHECK(1, __VA_ARGS__, "")
-#define cr_expect(...) RVT_CHECK(0, __VA_ARGS__, "")
-#define cr_assert_eq(...) RVT_CMP(1, ==, __VA_ARGS__, "")
-#define cr_expect_eq(...) RVT_CMP(0, ==, __VA_ARGS__, "")
-#define cr_assert_geq(...) RVT_CMP(1, >=, __VA_ARGS__, "")
-#define cr_expect_gt(...) RVT_CMP(0, >, __VA_ARGS__, "")
-#define cr_expect_leq(...) RVT_CMP(0, <=, __VA_ARGS__, "")
+#define cr_assert(...)		   RVT_CHECK(1, __VA_ARGS__, "")
+#define cr_expect(...)		   RVT_CHECK(0, __VA_ARGS__, "")
+#define cr_assert_eq(...)	   RVT_CMP(1, ==, __VA_ARGS__, "")
+#define cr_expect_eq(...)	   RVT_CMP(0, ==, __VA_ARGS__, "")
+#define cr_assert_geq(...)	   RVT_CMP(1, >=, __VA_ARGS__, "")
+#define cr_expect_gt(...)	   RVT_CMP(0, >, __VA_ARGS__, "")
+#define cr_expect_leq(...)	   RVT_CMP(0, <=, __VA_ARGS__, "")
 #define cr_assert_not_null(p, ...) RVT_CHECK(1, (p) != NULL, "" __VA_ARGS__)
-#define cr_assert_fail(...) rvt_fail(1, __FILE__, __LINE__, "cr_assert_fail", __VA_ARGS__)
+#define cr_assert_fail(...) \
+	rvt_fail(1, __FILE__, __LINE__, "cr_assert_fail", __VA_ARGS__)
 #define cr_log_info(...)                                \
 	do {                                            \
 		fprintf(stderr, "[----] " __VA_ARGS__); \
@@ -87,14 +89,14 @@ static void rvt_fail(int fatal, const char *file, int line, const char *expr,
 	} while (0)
 
 #define Test(...) RVT_TEST(__VA_ARGS__, .rvt_end = 0)
-#define RVT_TEST(s_, n_, ...)                                            \
-	static void s_##_##n_(void);                                     \
-	static struct rvt_test rvt_##s_##_##n_ = {                       \
-		.suite = #s_, .name = #n_, .fn = s_##_##n_, __VA_ARGS__}; \
+#define RVT_TEST(s_, n_, ...)                                              \
+	static void s_##_##n_(void);                                       \
+	static struct rvt_test rvt_##s_##_##n_ = {                         \
+		.suite = #s_, .name = #n_, .fn = s_##_##n_, __VA_ARGS__};  \
 	__attribute__((constructor)) static void rvt_reg_##s_##_##n_(void) \
-	{                                                                \
-		rvt_register(&rvt_##s_##_##n_);                          \
-	}                                                                \
+	{                                                                  \
+		rvt_register(&rvt_##s_##_##n_);                            \
+	}                                                                  \
 	static void s_##_##n_(void)
 
 /* Run one test in a child; 0 passed, 1 failed, 2 crashed. */
@@ -116,7 +118,8 @@ static int rvt_run(const struct rvt_test *t)
 	if (waitpid(pid, &status, 0) != pid)
 		return 2;
 	if (t->signal)
-		return WIFSIGNALED(status) && WTERMSIG(status) == t->signal ? 0 : 1;
+		return WIFSIGNALED(status) && WTERMSIG(status) == t->signal ? 0
+									    : 1;
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "[----] %s::%s: killed by signal %d\n",
 			t->suite, t->name, WTERMSIG(status));

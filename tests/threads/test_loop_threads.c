@@ -27,9 +27,9 @@
 
 #include <ringview/ringview.h>
 
-#define WORKERS 2
-#define QUEUE 4096
-#define CLIENTS 8
+#define WORKERS	   2
+#define QUEUE	   4096
+#define CLIENTS	   8
 #define BYTES_EACH (256 * 1024)
 
 /* ---- the workers: they get a reference to every received view ---------- */
@@ -175,20 +175,24 @@ static void run_clients(uint16_t port)
 		for (int i = 0; i < CLIENTS; i++) {
 			for (size_t k = 0; k < sizeof(out); k++)
 				out[k] = pattern(i, off + k);
-			cr_assert_eq(send(fds[i], out, sizeof(out), MSG_NOSIGNAL),
-				     (ssize_t)sizeof(out));
+			cr_assert_eq(
+				send(fds[i], out, sizeof(out), MSG_NOSIGNAL),
+				(ssize_t)sizeof(out));
 		}
 		for (int i = 0; i < CLIENTS; i++) {
 			size_t got = 0;
 			while (got < sizeof(in)) {
-				ssize_t r = read(fds[i], in + got, sizeof(in) - got);
-				cr_assert(r > 0, "echo ended at %zu: %s", off + got,
+				ssize_t r = read(fds[i], in + got,
+						 sizeof(in) - got);
+				cr_assert(r > 0, "echo ended at %zu: %s",
+					  off + got,
 					  r < 0 ? strerror(errno) : "EOF");
 				got += (size_t)r;
 			}
 			for (size_t k = 0; k < sizeof(in); k++)
 				cr_assert_eq(in[k], pattern(i, off + k),
-					     "byte %zu of connection %d", off + k, i);
+					     "byte %zu of connection %d",
+					     off + k, i);
 		}
 	}
 	for (int i = 0; i < CLIENTS; i++)
@@ -222,7 +226,8 @@ static void run(enum rv_backend backend, const char *name)
 	if (s.err == -EPERM || s.err == -ENOSYS || s.err == -ENOTSUP) {
 		pthread_join(srv, NULL);
 		finish_workers(w);
-		skip_test("%s is not usable here (%s)", name, rv_strerror(s.err));
+		skip_test("%s is not usable here (%s)", name,
+			  rv_strerror(s.err));
 		return;
 	}
 	cr_assert_eq(s.err, 0, "server start on %s: %s", name,

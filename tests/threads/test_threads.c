@@ -39,8 +39,8 @@ struct owner {
 	rv_pool *pool;
 	pthread_t self;
 	atomic_ulong on_owner, elsewhere; /* recycles by thread */
-	atomic_ulong wakeups;             /* remote hook calls */
-	int efd;                          /* written by the remote hook */
+	atomic_ulong wakeups;		  /* remote hook calls */
+	int efd;			  /* written by the remote hook */
 };
 
 static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
@@ -67,8 +67,8 @@ static void on_remote(void *ctx)
 static rv_pool *atomic_pool(struct owner *o, uint32_t count, uint32_t size,
 			    uint32_t flags)
 {
-	struct rv_pool_config cfg = {.count = count, .size = size,
-				     .flags = RV_POOL_ATOMIC | flags};
+	struct rv_pool_config cfg = {
+		.count = count, .size = size, .flags = RV_POOL_ATOMIC | flags};
 	int err = rv_pool_create(&cfg, &o->pool);
 
 	cr_assert_eq(err, 0, "rv_pool_create: %s", rv_strerror(err));
@@ -156,10 +156,10 @@ static bool queue_pop(struct queue *q, rv_view *out)
 
 /* ---- views at load ------------------------------------------------- */
 
-#define WORKERS 3
-#define PARTS 4       /* subviews per buffer */
+#define WORKERS	 3
+#define PARTS	 4 /* subviews per buffer */
 #define PART_LEN 64
-#define KEEP 8        /* views a worker keeps for a while */
+#define KEEP	 8 /* views a worker keeps for a while */
 
 /* Every byte of part |k| of buffer number |i| after its 4-byte tag. */
 static uint8_t part_byte(uint32_t i, uint32_t k)
@@ -196,7 +196,8 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	rv_view keep[KEEP] = {0};
 	rv_view v, copy;
-	rv_view half = RV_VIEW_INIT; /* GCC 12 -O2 cannot see split_to fill it */
+	rv_view half =
+		RV_VIEW_INIT; /* GCC 12 -O2 cannot see split_to fill it */
 	uint32_t n = 0;
 
 	rv__track_set_stage("worker");
@@ -210,7 +211,8 @@ static void *worker_main(void *arg)
 		if (rv_view_slice(&copy, 4, PART_LEN / 2, &half) != 0)
 			w->bad++;
 		rv_view_release(&copy);
-		if (rv_view_advance(&half, 1) != 0 || rv_view_truncate(&half, 8))
+		if (rv_view_advance(&half, 1) != 0 ||
+		    rv_view_truncate(&half, 8))
 			w->bad++;
 		rv_view_release(&half);
 		if (n++ % 3 == 0) {
@@ -256,7 +258,8 @@ static void run_load(uint32_t flags, uint32_t buffers)
 		memset(&ws[w], 0, sizeof(ws[w]));
 		queue_init(&ws[w].q);
 		cr_assert_eq(pthread_create(&ws[w].thread, NULL, worker_main,
-					    &ws[w]), 0);
+					    &ws[w]),
+			     0);
 	}
 	for (uint32_t i = 0; i < buffers; i++) {
 		rv_view buf;
@@ -288,7 +291,8 @@ static void run_load(uint32_t flags, uint32_t buffers)
 			struct queue *q = &ws[(i + k) % WORKERS].q;
 
 			cr_assert_eq(rv_view_slice(&buf, k * PART_LEN, PART_LEN,
-						   &part), 0);
+						   &part),
+				     0);
 			/* A full queue: the owner keeps working meanwhile. */
 			while (!queue_try_push(q, &part))
 				collected += rv_pool_collect(p);
@@ -296,7 +300,8 @@ static void run_load(uint32_t flags, uint32_t buffers)
 		/* Sometimes the owner's release is the last one. */
 		if (i % 5 == 0) {
 			rv_view tail;
-			cr_assert_eq(rv_view_split_to(&buf, PART_LEN, &tail), 0);
+			cr_assert_eq(rv_view_split_to(&buf, PART_LEN, &tail),
+				     0);
 			rv_view_release(&tail);
 		}
 		rv_view_release(&buf);
@@ -328,7 +333,8 @@ static void run_load(uint32_t flags, uint32_t buffers)
 	cr_expect_gt(atomic_load(&o.wakeups), 0);
 	cr_expect(st.atomic);
 	cr_log_info("%u buffers, %llu views, %llu recycled by collect, %lu "
-		    "wake-ups", buffers, (unsigned long long)views,
+		    "wake-ups",
+		    buffers, (unsigned long long)views,
 		    (unsigned long long)collected, atomic_load(&o.wakeups));
 	cr_assert_eq(rv_pool_destroy(p), 0);
 	close(o.efd);
@@ -522,8 +528,8 @@ static char *abort_message(uint32_t flags, void *(*fn)(void *))
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
-		struct rv_pool_config cfg = {.count = 2, .size = 256,
-					     .flags = flags};
+		struct rv_pool_config cfg = {
+			.count = 2, .size = 256, .flags = flags};
 		rv_pool *p;
 		rv_view v, keep;
 		pthread_t t;

@@ -150,7 +150,8 @@ static int init(rv_loop *loop)
 			       ? loop->recv_bufs
 			       : RV__EV_RECV_BUFS_MAX;
 	/* A read's worth per waiter, but small pools wake one per buffer. */
-	e->wake_batch = e->total / 8 < e->recv_bufs ? e->total / 8 : e->recv_bufs;
+	e->wake_batch =
+		e->total / 8 < e->recv_bufs ? e->total / 8 : e->recv_bufs;
 	if (e->wake_batch == 0)
 		e->wake_batch = 1;
 	ev_prepare_init(&e->prepare, on_prepare);
@@ -170,7 +171,8 @@ static int init(rv_loop *loop)
 
 struct ev_loop *rv__ev_backend_loop(const rv_loop *loop)
 {
-	return loop->backend == &rv__backend_ev && E(loop) ? E(loop)->evl : NULL;
+	return loop->backend == &rv__backend_ev && E(loop) ? E(loop)->evl
+							   : NULL;
 }
 
 /* No embedding table: its watchers go on the application's loop. */

@@ -24,12 +24,12 @@ struct evb {
 	uint32_t recv_bufs;  /* buffers one read may fill (fairness) */
 	uint32_t credit;     /* buffers freed since the last wake-up */
 	uint32_t wake_batch; /* buffers freed per waiter woken */
-	uint32_t total;      /* buffers in the pool */
+	uint32_t total;	     /* buffers in the pool */
 	unsigned nevents;    /* events handled in this run_once */
 	rv_chain scratch;    /* views of one read, storage reused */
 	ev_prepare prepare;  /* flushes the loop's dirty list */
 	ev_timer timeout;    /* run_once's time limit */
-	ev_io wake;          /* releases on other threads (loop->wake_fd) */
+	ev_io wake;	     /* releases on other threads (loop->wake_fd) */
 };
 
 static inline struct evb *E(const rv_loop *loop)

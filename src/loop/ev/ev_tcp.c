@@ -29,10 +29,10 @@
 
 #include "loop/ev/ev_internal.h"
 
-#define SEND_IOV      64  /* views one sendmsg may take */
-#define SEND_ROUNDS   16  /* sendmsg calls per connection per event */
-#define ACCEPT_BATCH  64  /* accepts per readiness of a listener */
-#define ACCEPT_PAUSE  0.1 /* seconds without accepting after EMFILE */
+#define SEND_IOV     64	 /* views one sendmsg may take */
+#define SEND_ROUNDS  16	 /* sendmsg calls per connection per event */
+#define ACCEPT_BATCH 64	 /* accepts per readiness of a listener */
+#define ACCEPT_PAUSE 0.1 /* seconds without accepting after EMFILE */
 
 /* Per connection, in c->backend_data; freed when the connection is killed. */
 struct econn {

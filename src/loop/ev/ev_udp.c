@@ -79,7 +79,8 @@ static void kernel_drops(rv_udp *u, struct msghdr *msg)
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
 	     cm = CMSG_NXTHDR(msg, cm)) {
 		uint32_t drops;
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL)
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SO_RXQ_OVFL)
 			continue;
 		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
 		rv__udp_kernel_drops(u, drops);
@@ -95,8 +96,10 @@ static int receive_one(struct evb *e, rv_udp *u)
 	} control;
 	struct sockaddr_storage peer;
 	struct iovec iov;
-	struct msghdr msg = {.msg_name = &peer, .msg_namelen = sizeof(peer),
-			     .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = {.msg_name = &peer,
+			     .msg_namelen = sizeof(peer),
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1,
 			     .msg_control = control.buf,
 			     .msg_controllen = sizeof(control.buf)};
 	uint32_t id;
@@ -183,8 +186,8 @@ static void on_udp_writable(struct ev_loop *evl, ev_io *w, int revents)
 	E(u->loop)->nevents++;
 	u->busy++;
 	while (!rv__list_empty(&eu->sendq)) {
-		struct rv__udp_send *op =
-			rv__container_of(eu->sendq.next, struct rv__udp_send, link);
+		struct rv__udp_send *op = rv__container_of(
+			eu->sendq.next, struct rv__udp_send, link);
 		if (!try_send(u, op))
 			break;
 	}

@@ -28,7 +28,6 @@ struct io_uring_sqe *rv__uring_sqe(struct uring *u)
 	return sqe;
 }
 
-
 void rv__uring_cancel(struct uring *u, uint64_t target)
 {
 	struct io_uring_sqe *sqe = rv__uring_sqe(u);
@@ -114,12 +113,12 @@ static int run_once(rv_loop *loop, int timeout_ms)
 		wait_nr = u->ring.cq.ring_entries;
 	rv__uring_bufring_refill(u);
 	rv__uring_unpark(u);
-	ret = io_uring_submit_and_wait_timeout(&u->ring, &cqe, wait_nr,
-					       timeout_ms < 0 ? NULL : &ts,
-					       NULL);
+	ret = io_uring_submit_and_wait_timeout(
+		&u->ring, &cqe, wait_nr, timeout_ms < 0 ? NULL : &ts, NULL);
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
 		return ret;
-	io_uring_for_each_cqe(&u->ring, head, cqe) {
+	io_uring_for_each_cqe(&u->ring, head, cqe)
+	{
 		dispatch(u, cqe);
 		n++;
 	}
@@ -254,8 +253,9 @@ static int init(rv_loop *loop)
 	}
 	/* Incremental buffer consumption (IOU_PBUF_RING_INC) is not used:
 	 * with bundles and a per-receive cap, whole buffers waste little. */
-	rv__log(RV_LOG_DEBUG, "io_uring: bundles %s, zero-copy sends %s "
-			      "(%u fixed slots), ring of %u entries filled to %u",
+	rv__log(RV_LOG_DEBUG,
+		"io_uring: bundles %s, zero-copy sends %s "
+		"(%u fixed slots), ring of %u entries filled to %u",
 		u->bundles ? "yes" : "no", u->zerocopy ? "yes" : "no",
 		u->nfixed, u->br_entries, u->fill);
 	return 0;
@@ -282,5 +282,5 @@ static const struct rv__embed_backend uring_embed = {
 	.submit = submit,
 };
 
-const struct rv__backend rv__backend_uring =
-	RV__BACKEND_OPS("io_uring", &rv__uring_tcp, &rv__uring_udp, &uring_embed);
+const struct rv__backend rv__backend_uring = RV__BACKEND_OPS(
+	"io_uring", &rv__uring_tcp, &rv__uring_udp, &uring_embed);

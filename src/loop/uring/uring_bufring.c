@@ -131,8 +131,8 @@ int rv__uring_bufring_setup(struct uring *u)
 	u->br_entries = 1;
 	while (u->br_entries < st.total)
 		u->br_entries <<= 1;
-	u->br = io_uring_setup_buf_ring(&u->ring, u->br_entries,
-					RV__URING_BGID, 0, &ret);
+	u->br = io_uring_setup_buf_ring(&u->ring, u->br_entries, RV__URING_BGID,
+					0, &ret);
 	if (!u->br) {
 		rv__loop_why(u->loop,
 			     "io_uring cannot register a provided "
@@ -145,7 +145,7 @@ int rv__uring_bufring_setup(struct uring *u)
 	if (!u->shadow)
 		return -ENOMEM;
 	u->fill = u->loop->cfg.ring_fill < st.total ? u->loop->cfg.ring_fill
-						     : st.total;
+						    : st.total;
 	u->loop->stats.ring_fill = u->fill;
 	rv__pool_set_recycle_hook(pool, on_recycle, u);
 	rv__uring_bufring_refill(u);

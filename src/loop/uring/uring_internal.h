@@ -42,19 +42,19 @@ struct uring {
 	uint32_t sh_head;   /* next id the kernel will take */
 	uint32_t sh_tail;   /* one past the last id added */
 	uint32_t committed; /* sh_tail as last published to the kernel */
-	uint32_t fill;      /* buffers to keep in the ring */
-	bool starved;       /* a receive found the ring empty this pass */
+	uint32_t fill;	    /* buffers to keep in the ring */
+	bool starved;	    /* a receive found the ring empty this pass */
 	uint32_t buf_size;
 	/* Receiving and sending (uring_tcp.c). */
-	rv_chain scratch;   /* views of one completion, storage reused */
-	uint32_t recv_cap;  /* bytes per receive; 0 when unsupported */
+	rv_chain scratch;  /* views of one completion, storage reused */
+	uint32_t recv_cap; /* bytes per receive; 0 when unsupported */
 	bool bundles;
 	bool zerocopy;
 	/* Pool buffers registered as fixed buffers for send_zc, on first
 	 * use: registering pins pages, so only buffers that are sent get
 	 * registered and memory still follows load. */
 	uint32_t nfixed; /* table size; 0 when unavailable */
-	uint8_t *fixed;  /* per buffer id: registered yet? */
+	uint8_t *fixed;	 /* per buffer id: registered yet? */
 	struct rv__uring_send *free_sends;
 };
 
@@ -103,7 +103,6 @@ void rv__uring_tcp_fini(struct uring *u);
 
 /* uring_udp.c */
 extern const struct rv__udp_backend rv__uring_udp;
-void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res,
-			   uint32_t flags);
+void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res, uint32_t flags);
 
 #endif /* RINGVIEW_URING_INTERNAL_H */

@@ -65,8 +65,7 @@ static void recv_stop(rv_conn *c)
 
 /* Turn a completion of |res| bytes into views of the buffers it filled:
  * one buffer, or with a bundle several, taken in ring order. */
-static void take_received(struct uring *u, rv_conn *c, int res,
-			  uint32_t flags)
+static void take_received(struct uring *u, rv_conn *c, int res, uint32_t flags)
 {
 	uint32_t first = flags >> IORING_CQE_BUFFER_SHIFT;
 	uint32_t nbufs = 1, left = (uint32_t)res;
@@ -264,8 +263,8 @@ static void send_start(rv_conn *c)
 		 n >= c->loop->cfg.zerocopy_threshold;
 	memset(&op->msg, 0, sizeof(op->msg));
 	op->msg.msg_iov = op->iov;
-	op->msg.msg_iovlen = (size_t)rv_chain_to_iovec(&op->views, op->iov,
-							SEND_IOV);
+	op->msg.msg_iovlen =
+		(size_t)rv_chain_to_iovec(&op->views, op->iov, SEND_IOV);
 	op_sending(op, true);
 
 	sqe = rv__uring_sqe(u);
@@ -309,9 +308,11 @@ void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
 			c->loop->stats.zc_copied++;
 		if ((uint32_t)res & IORING_NOTIF_USAGE_ZC_COPIED &&
 		    !(c->flags & RV__C_NO_ZC)) {
-			rv__log(RV_LOG_DEBUG, "zero-copy send on fd %d was "
-					      "copied (loopback?); using plain "
-					      "sends on it", c->fd);
+			rv__log(RV_LOG_DEBUG,
+				"zero-copy send on fd %d was "
+				"copied (loopback?); using plain "
+				"sends on it",
+				c->fd);
 			c->flags |= RV__C_NO_ZC;
 		}
 		op_finish(u, op);
@@ -374,7 +375,8 @@ void rv__uring_on_accept(struct uring *u, rv_listener *l, int res,
 	} else if (res != -ECANCELED) {
 		rv__log(RV_LOG_WARN, "accept on port %u failed: %s%s", l->port,
 			rv_strerror(res),
-			res == -EMFILE ? " (raise the limit with ulimit -n)" : "");
+			res == -EMFILE ? " (raise the limit with ulimit -n)"
+				       : "");
 	}
 	if (!(flags & IORING_CQE_F_MORE)) {
 		if (!l->closing)

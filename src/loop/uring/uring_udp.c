@@ -55,8 +55,7 @@ static int udp_open(rv_udp *x)
 static void udp_stop(rv_udp *x)
 {
 	if (x->flags & RV__U_RECV_ARMED)
-		rv__uring_cancel(U(x->loop),
-				 rv__uring_ud(x, RV__TAG_UDP_RECV));
+		rv__uring_cancel(U(x->loop), rv__uring_ud(x, RV__TAG_UDP_RECV));
 }
 
 static void udp_send(rv_udp *x, struct rv__udp_send *op)
@@ -96,7 +95,8 @@ static void udp_datagram(struct uring *u, rv_udp *x, uint32_t id, int res)
 	for (cm = io_uring_recvmsg_cmsg_firsthdr(out, &ux->msg); cm;
 	     cm = io_uring_recvmsg_cmsg_nexthdr(out, &ux->msg, cm)) {
 		uint32_t drops;
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL)
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SO_RXQ_OVFL)
 			continue;
 		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
 		rv__udp_kernel_drops(x, drops);
@@ -106,13 +106,13 @@ static void udp_datagram(struct uring *u, rv_udp *x, uint32_t id, int res)
 	rv__pool_view(u->loop->pool, id, (uint32_t)(payload - base), len, &v);
 	rv__pool_count_received(u->loop->pool, len);
 	rv__udp_deliver(x, v, io_uring_recvmsg_name(out),
-			out->namelen < ux->msg.msg_namelen ? out->namelen
-							   : ux->msg.msg_namelen,
+			out->namelen < ux->msg.msg_namelen
+				? out->namelen
+				: ux->msg.msg_namelen,
 			out->flags & MSG_TRUNC);
 }
 
-void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res,
-			   uint32_t flags)
+void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res, uint32_t flags)
 {
 	bool more = flags & IORING_CQE_F_MORE;
 
@@ -129,7 +129,8 @@ void rv__uring_on_udp_recv(struct uring *u, rv_udp *x, int res,
 		u->starved = true;
 		if (!more)
 			rv__udp_park(x);
-	} else if (res < 0 && res != -ECANCELED && !(x->flags & RV__U_CLOSING)) {
+	} else if (res < 0 && res != -ECANCELED &&
+		   !(x->flags & RV__U_CLOSING)) {
 		rv__log(RV_LOG_DEBUG, "UDP receive on port %u: %s", x->port,
 			strerror(-res));
 	}
