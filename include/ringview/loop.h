@@ -85,8 +85,11 @@ RV_EXPORT int rv_loop_run(rv_loop *loop);
 
 /*
  * rv_loop_run_once waits at most |timeout_ms| (-1: no limit, 0: poll) for
- * events, processes all that are ready and returns their number (0 on
- * timeout or a signal), or a negative errno.
+ * events - less when a timer or deadline is due sooner - processes all
+ * that are ready, fires what is due, and returns the number of events (0
+ * on timeout or a signal), or a negative errno. Called from inside one of
+ * the loop's own callbacks it refuses with -EBUSY (on either backend):
+ * return from the callback instead.
  */
 RV_EXPORT int rv_loop_run_once(rv_loop *loop, int timeout_ms);
 
@@ -115,6 +118,12 @@ struct rv_loop_stats {
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in
  * rv_pool_stats). */
 RV_EXPORT void rv_loop_stats(const rv_loop *loop, struct rv_loop_stats *st);
+
+/*
+ * rv_loop_now: the loop's time in milliseconds, CLOCK_MONOTONIC read once
+ * per pass of the loop (the time timers and deadlines count from).
+ */
+RV_EXPORT uint64_t rv_loop_now(const rv_loop *loop);
 
 /* rv_loop_conn_count: open connections. */
 RV_EXPORT uint32_t rv_loop_conn_count(const rv_loop *loop);

@@ -11,6 +11,7 @@
  *   loop.h      the loop (io_uring or libev backend) and its pool
  *   conn.h      TCP listeners and connections
  *   udp.h       UDP sockets, one view per datagram
+ *   timer.h     timers on the loop
  * Protocols:
  *   pipeline.h  stages that pass views to each other
  *   http.h      HTTP/1.1 requests framed and parsed as views
@@ -29,6 +30,7 @@
 #include "loop.h"
 #include "conn.h"
 #include "udp.h"
+#include "timer.h"
 #include "pipeline.h"
 #include "http.h"
 

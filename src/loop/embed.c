@@ -4,12 +4,14 @@
  *
  * The libev backend needs nothing more: its watchers simply go on the
  * application's loop (loop->ev_host), and its own ev_prepare flushes the
- * dirty list there. A backend with a kernel queue (io_uring) gets two
+ * dirty list there. A backend with a kernel queue (io_uring) gets these
  * watchers on that loop:
  *   - an ev_io on an eventfd the kernel signals when completions are
  *     ready: read it, then process them (run_once with no wait);
  *   - an ev_prepare, run before the loop blocks: start queued output,
- *     free closed connections and submit everything prepared since.
+ *     free closed connections, submit everything prepared since, and set
+ *     the wake-up for the nearest timer (ev_clock.c);
+ *   - the clock's ev_check, which fires due timers and deadlines.
  */
 #include <errno.h>
 #include <ev.h>
@@ -18,12 +20,14 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "loop/ev_clock.h"
 #include "loop/loop_internal.h"
 #include "ringview/ev.h"
 
 struct embed {
 	ev_prepare prepare;
 	ev_io io;
+	struct rv__ev_clock clock;
 	int efd;
 	bool failed; /* run_once failed once: said so */
 };
@@ -32,10 +36,10 @@ static void on_prepare(struct ev_loop *evl, ev_prepare *w, int revents)
 {
 	rv_loop *loop = w->data;
 
-	(void)evl;
 	(void)revents;
 	rv__loop_flush_dirty(loop);
 	loop->backend->embed->submit(loop);
+	rv__ev_clock_arm(&((struct embed *)loop->embed)->clock, loop, evl);
 }
 
 static void on_eventfd(struct ev_loop *evl, ev_io *w, int revents)
@@ -55,7 +59,10 @@ static void on_eventfd(struct ev_loop *evl, ev_io *w, int revents)
 		rv__log(RV_LOG_ERROR, "reading the io_uring eventfd: %s",
 			rv_strerror(-errno));
 	}
+	/* As inside rv_loop_run_once: a callback must not run it again. */
+	loop->running = true;
 	n = loop->backend->run_once(loop, 0);
+	loop->running = false;
 	if (n < 0 && !em->failed) {
 		em->failed = true;
 		rv__log(RV_LOG_ERROR,
@@ -71,6 +78,7 @@ static void detach(rv_loop *loop)
 
 	ev_prepare_stop(loop->ev_host, &em->prepare);
 	ev_io_stop(loop->ev_host, &em->io);
+	rv__ev_clock_stop(&em->clock, loop->ev_host);
 	/* The ring keeps its own reference to the eventfd until it exits. */
 	close(em->efd);
 	free(em);
@@ -107,6 +115,7 @@ static int attach(rv_loop *loop)
 	em->io.data = loop;
 	ev_prepare_start(loop->ev_host, &em->prepare);
 	ev_io_start(loop->ev_host, &em->io);
+	rv__ev_clock_start(&em->clock, loop, loop->ev_host);
 	loop->embed = em;
 	loop->detach = detach;
 	return 0;

@@ -10,6 +10,14 @@
 
 #include "loop/loop_internal.h"
 
+static uint64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* The defaults loop.h documents for the fields left 0. */
 static void apply_defaults(struct rv_loop_config *cfg)
 {
@@ -96,6 +104,10 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	rv__list_init(&loop->parked);
 	rv__list_init(&loop->udps);
 	rv__list_init(&loop->udp_parked);
+	rv__list_init(&loop->timers);
+	loop->now_ms = loop->epoch_ms = clock_ms();
+	rv__wheel_init(&loop->timer_wheel, 0);
+	rv__wheel_init(&loop->deadline_wheel, 0);
 	err = rv_pool_create(&loop->cfg.pool, &loop->pool);
 	if (err)
 		goto fail;
@@ -127,17 +139,45 @@ int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out)
 	return rv__loop_create(cfg, NULL, out);
 }
 
-static double now_s(void)
+uint64_t rv_loop_now(const rv_loop *loop)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return loop->now_ms;
 }
+
+void rv__loop_expire(rv_loop *loop)
+{
+	uint64_t t;
+
+	loop->now_ms = clock_ms();
+	t = rv__loop_wheel_time(loop);
+	if (loop->timer_wheel.count)
+		rv__wheel_advance(&loop->timer_wheel, t, rv__timer_fired, loop);
+	else
+		loop->timer_wheel.now = t;
+	if (loop->deadline_wheel.count)
+		rv__wheel_advance(&loop->deadline_wheel, t,
+				  rv__conn_deadline_fired, loop);
+	else
+		loop->deadline_wheel.now = t;
+}
+
+int rv__loop_wait_ms(const rv_loop *loop, int timeout_ms)
+{
+	int64_t a = rv__wheel_next(&loop->timer_wheel);
+	int64_t b = rv__wheel_next(&loop->deadline_wheel);
+	int64_t next = a < 0 ? b : (b < 0 || a < b ? a : b);
+
+	if (next < 0)
+		return timeout_ms;
+	if (next > INT32_MAX)
+		next = INT32_MAX;
+	return timeout_ms < 0 || next < timeout_ms ? (int)next : timeout_ms;
+}
+
 
 int rv_loop_shutdown(rv_loop *loop)
 {
-	double deadline;
+	uint64_t deadline;
 
 	if (loop->destroying)
 		return 0;
@@ -153,12 +193,12 @@ int rv_loop_shutdown(rv_loop *loop)
 	rv__udp_close_all(loop);
 	/* Let the kernel finish every operation on those sockets: a buffer
 	 * it may still write into cannot be given back. */
-	deadline = now_s() + 10;
+	deadline = clock_ms() + 10000;
 	for (;;) {
 		rv__loop_flush_dirty(loop);
 		if (!loop->nconns && !loop->closing_listeners && !loop->nudps)
 			break;
-		if (now_s() > deadline) {
+		if (clock_ms() > deadline) {
 			rv__log(RV_LOG_ERROR,
 				"rv_loop_shutdown: the kernel has not finished "
 				"%u connection(s) and %u UDP socket(s) after "
@@ -194,6 +234,7 @@ int rv_loop_destroy(rv_loop *loop)
 	err = rv_pool_destroy(loop->pool);
 	if (err)
 		return err;
+	rv__timers_free_all(loop);
 	free(loop);
 	return 0;
 }
@@ -204,17 +245,29 @@ int rv_loop_run_once(rv_loop *loop, int timeout_ms)
 
 	if (loop->destroying)
 		return -ESHUTDOWN;
+	if (loop->running) {
+		/* Called from one of its own callbacks: a pass inside a pass
+		 * would hand out events the outer one is still handling. */
+		rv__log(RV_LOG_ERROR, "rv_loop_run_once called from inside a "
+				      "callback of the same loop; return from "
+				      "the callback instead");
+		return -EBUSY;
+	}
 	if (!loop->owned) {
 		/* The thread that runs the loop owns its pool (it may have
 		 * been made on another). */
 		rv__pool_set_owner(loop->pool);
 		loop->owned = true;
 	}
+	loop->running = true;
 	if (loop->wake_fd >= 0)
 		rv__pool_drain_remote(loop->pool);
+	rv__loop_expire(loop);
 	rv__loop_flush_dirty(loop);
-	n = loop->backend->run_once(loop, timeout_ms);
+	n = loop->backend->run_once(loop, rv__loop_wait_ms(loop, timeout_ms));
+	rv__loop_expire(loop);
 	rv__loop_flush_dirty(loop);
+	loop->running = false;
 	return n;
 }
 

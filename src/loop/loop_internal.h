@@ -19,6 +19,7 @@
 #include "core/core_internal.h"
 #include "core/pool_lend.h"
 #include "loop/list.h"
+#include "loop/wheel.h"
 #include "ringview/conn.h"
 #include "ringview/loop.h"
 #include "ringview/udp.h"
@@ -201,6 +202,14 @@ struct ev_loop *rv__ev_backend_loop(const rv_loop *loop);
 
 struct rv_loop {
 	rv_pool *pool;
+	/* Time: CLOCK_MONOTONIC in ms, read once per pass (rv_loop_now);
+	 * the wheels count from the loop's creation (epoch_ms). */
+	uint64_t now_ms;
+	uint64_t epoch_ms;
+	struct rv__wheel timer_wheel;    /* rv_timer (timer.c) */
+	struct rv__wheel deadline_wheel; /* connections' deadlines */
+	struct rv__link timers;          /* every rv_timer, to free them */
+	bool running;                    /* inside rv_loop_run_once */
 	const struct rv__backend *backend;
 	void *backend_data;
 	struct rv_loop_config cfg; /* defaults applied */
@@ -251,6 +260,28 @@ void rv__loop_why(rv_loop *loop, const char *fmt, ...)
 
 /* Recycle what other threads released (the wake fd fired). */
 void rv__loop_collect(rv_loop *loop);
+
+/* ---- time (loop.c, timer.c) ------------------------------------------- */
+
+/* The loop's cached time on its wheels' scale (ms since its creation). */
+static inline uint64_t rv__loop_wheel_time(const rv_loop *loop)
+{
+	return loop->now_ms - loop->epoch_ms;
+}
+
+/* Read the clock, then fire every timer and deadline that is due. */
+void rv__loop_expire(rv_loop *loop);
+
+/* How long the loop may wait for I/O: |timeout_ms| (-1: no limit), cut
+ * to the nearest timer or deadline. */
+int rv__loop_wait_ms(const rv_loop *loop, int timeout_ms);
+
+/* The wheels' callbacks (timer.c, conn_timeouts.c). */
+void rv__timer_fired(struct rv__wheel_entry *e, void *ctx);
+void rv__conn_deadline_fired(struct rv__wheel_entry *e, void *ctx);
+/* Free the timers the application left (rv_loop_destroy). */
+void rv__timers_free_all(rv_loop *loop);
+
 
 /* An IPv4 or IPv6 literal (NULL or "": 0.0.0.0) and |port| as a socket
  * address; -EINVAL (logged) otherwise. */

@@ -18,7 +18,7 @@ root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || exit 2
 
 core_pub='common|view|pool|chain|cursor'
-loop_pub='loop|conn|udp|ev'
+loop_pub='loop|conn|udp|ev|timer|addr'
 proto_pub='pipeline|http'
 fail=0
 
@@ -65,7 +65,7 @@ for f in include/ringview/*.h; do
 	name=$(basename "$f" .h)
 	case $name in
 	common | view | pool | chain | cursor) allow "$f" "($core_pub)\.h" ;;
-	loop | conn | udp | ev) allow "$f" "($core_pub|$loop_pub)\.h" ;;
+	loop | conn | udp | ev | timer | addr) allow "$f" "($core_pub|$loop_pub)\.h" ;;
 	pipeline) allow "$f" "($core_pub)\.h" ;;
 	http) allow "$f" "($core_pub)\.h" ;;
 	ringview) ;; # the umbrella includes them all

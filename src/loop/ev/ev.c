@@ -52,9 +52,14 @@ static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
  * that closed. Also what drives an embedded loop (ringview/ev.h). */
 static void on_prepare(struct ev_loop *evl, ev_prepare *w, int revents)
 {
-	(void)evl;
+	rv_loop *loop = w->data;
+
 	(void)revents;
-	rv__loop_flush_dirty(w->data);
+	rv__loop_flush_dirty(loop);
+	/* On the application's loop nothing else sets the timers' wake-up
+	 * (rv_loop_run_once does on the backend's own loop). */
+	if (loop->ev_host)
+		rv__ev_clock_arm(&E(loop)->clock, loop, evl);
 }
 
 static void on_timeout(struct ev_loop *evl, ev_timer *w, int revents)
@@ -111,6 +116,8 @@ static void fini(rv_loop *loop)
 	/* Views the application still holds now recycle to the free list. */
 	rv__pool_set_recycle_hook(loop->pool, NULL, NULL);
 	ev_prepare_stop(e->evl, &e->prepare);
+	if (loop->ev_host)
+		rv__ev_clock_stop(&e->clock, e->evl);
 	ev_timer_stop(e->evl, &e->timeout);
 	if (e->own_evl)
 		ev_loop_destroy(e->evl);
@@ -157,6 +164,8 @@ static int init(rv_loop *loop)
 	ev_prepare_init(&e->prepare, on_prepare);
 	e->prepare.data = loop;
 	ev_prepare_start(e->evl, &e->prepare);
+	if (loop->ev_host)
+		rv__ev_clock_start(&e->clock, loop, e->evl);
 	ev_init(&e->timeout, on_timeout);
 	loop->backend_data = e;
 	rv__pool_set_recycle_hook(loop->pool, on_recycle, e);

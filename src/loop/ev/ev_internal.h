@@ -11,6 +11,7 @@
 
 #include <ev.h>
 
+#include "loop/ev_clock.h"
 #include "loop/loop_internal.h"
 
 #define RV__EV_RECV_BUFS_MAX 16 /* buffers one readv may fill */
@@ -30,6 +31,8 @@ struct evb {
 	ev_prepare prepare;  /* flushes the loop's dirty list */
 	ev_timer timeout;    /* run_once's time limit */
 	ev_io wake;	     /* releases on other threads (loop->wake_fd) */
+	/* On the application's loop (ringview/ev.h): timers' clock. */
+	struct rv__ev_clock clock;
 };
 
 static inline struct evb *E(const rv_loop *loop)
