@@ -34,6 +34,23 @@ enum rv_backend {
 /* Do not use receive bundles even where the kernel has them. */
 #define RV_LOOP_NO_BUNDLES 0x4u
 
+/* A timeout that never expires (in struct rv_conn_timeouts). */
+#define RV_NO_TIMEOUT UINT32_MAX
+
+/*
+ * How long a connection may take, in milliseconds (conn.h says what each
+ * does when it expires). In rv_loop_config every connection's defaults,
+ * 0 taking the default named here; in rv_conn_set_timeouts, 0 leaves the
+ * connection's value as it is. RV_NO_TIMEOUT turns one off. At most 24
+ * days (longer is cut to that).
+ */
+struct rv_conn_timeouts {
+	uint32_t connect_ms; /* an outbound connect completes; 10 s */
+	uint32_t idle_ms;    /* nothing received or sent; off */
+	uint32_t write_ms;   /* queued output makes no progress; off */
+	uint32_t linger_ms;  /* a close or shutdown sends what is queued; 10 s */
+};
+
 struct rv_loop_config {
 	struct rv_pool_config pool; /* receive buffers (see pool.h) */
 	enum rv_backend backend;    /* RINGVIEW_BACKEND overrides AUTO */
@@ -41,8 +58,10 @@ struct rv_loop_config {
 	/* Connections the completion queue is sized for; 0 means 1024. More
 	 * work, but the CQ may then overflow (handled, slower). */
 	uint32_t max_conns;
-	/* Bytes queued for sending on one connection beyond which the loop
-	 * stops reading from it until half of them are sent; 0 means 4 MiB. */
+	/* Bytes queued for sending on one connection beyond which it is full
+	 * (rv_conn_writable) until half of them are sent; unless it has an
+	 * on_drain callback, the loop stops reading it meanwhile. 0 means
+	 * 4 MiB; at most 4 GiB - 1. */
 	size_t output_limit;
 	/* Most bytes one receive may take (fairness between sockets);
 	 * 0 means 4 buffers. */
@@ -52,6 +71,12 @@ struct rv_loop_config {
 	/* Buffers kept in the kernel's ring at first; the loop grows it when
 	 * receives run dry while buffers are free. 0 means 64. */
 	uint32_t ring_fill;
+	/* Every connection's timeouts (see above). */
+	struct rv_conn_timeouts timeouts;
+	/* Bytes a connection's input chain may hold (received and not yet
+	 * consumed) before the loop stops reading it, until the application
+	 * consumes below it. 0 means no limit. */
+	uint32_t input_limit;
 };
 
 /*
@@ -63,17 +88,21 @@ struct rv_loop_config {
 RV_EXPORT int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out);
 
 /*
- * rv_loop_shutdown closes every listener and connection (their on_close
- * runs with -ECANCELED) and waits for the kernel to finish with every
- * buffer; the pool stays, so its stats and leak report can be read
- * before rv_loop_destroy. -ETIMEDOUT when the kernel has not finished
- * after 10 s. Calling it again is a no-op. The loop cannot run after it.
+ * rv_loop_shutdown closes every listener and aborts every connection
+ * (reset, queued output dropped: their on_close runs with -ECANCELED),
+ * so it never waits on a peer, and waits only for the kernel to let go of
+ * every buffer (zero-copy sends included); the pool stays, so its stats
+ * and leak report can be read before rv_loop_destroy. -ETIMEDOUT when the
+ * kernel has not finished after 10 s. Calling it again is a no-op. The
+ * loop cannot run after it. A server that wants its clients' answers to
+ * go out closes them first (rv_conn_close) and runs the loop until they
+ * are gone.
  */
 RV_EXPORT int rv_loop_shutdown(rv_loop *loop);
 
 /*
- * rv_loop_destroy shuts the loop down (rv_loop_shutdown) and frees it and
- * its pool. Returns -EBUSY, after logging a leak report, when the
+ * rv_loop_destroy shuts the loop down (rv_loop_shutdown) and frees it, its
+ * pool and the timers the application has not destroyed. Returns -EBUSY, after logging a leak report, when the
  * application still holds views of the pool; the loop is then shut down
  * but not freed - release them and call it again.
  */
@@ -113,6 +142,11 @@ struct rv_loop_stats {
 	uint64_t zc_copied;	 /* zero-copy sends the kernel copied */
 	uint64_t parked;	 /* receives that waited for buffers */
 	uint32_t ring_fill;	 /* buffers the kernel's ring is kept at */
+	uint64_t connects;	   /* rv_connect calls that made a connection */
+	uint64_t connect_failures; /* ... of which failed (not timeouts) */
+	uint64_t adopted;	   /* rv_conn_adopt */
+	uint64_t timeouts;	   /* connections ended by a timeout */
+	uint64_t aborts;	   /* connections reset (abort, timeouts) */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

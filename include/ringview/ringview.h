@@ -9,6 +9,7 @@
  *   cursor.h    borrowed, bounds-checked readers over views and chains
  * The event loop:
  *   loop.h      the loop (io_uring or libev backend) and its pool
+ *   addr.h      socket addresses from and to text
  *   conn.h      TCP listeners and connections
  *   udp.h       UDP sockets, one view per datagram
  *   timer.h     timers on the loop
@@ -28,6 +29,7 @@
 #include "chain.h"
 #include "cursor.h"
 #include "loop.h"
+#include "addr.h"
 #include "conn.h"
 #include "udp.h"
 #include "timer.h"

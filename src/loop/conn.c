@@ -1,13 +1,19 @@
 /*
  * conn.c - the life of a connection, the same for every backend:
  *
- *   accepted -> reading <-> throttled (output over the limit)
- *            -> closing (rv_conn_close or the peer's EOF: send the rest)
- *            -> dead (socket shut down; waiting for the kernel's last
- *               completions) -> on_close -> freed
+ *   accepted, adopted, or connecting -> open (on_open)
+ *     -> reading <-> not reading (paused, input full, output over the
+ *        limit, waiting for buffers)
+ *     -> half-closed (the peer's FIN with on_eof; rv_conn_shutdown)
+ *     -> closing (rv_conn_close, or the peer's FIN without on_eof: send
+ *        the rest, within the linger timeout)
+ *     -> dead (socket shut down, or reset by an abort; waiting for the
+ *        kernel's last completions) -> on_close -> freed
  *
  * The backend reports what the kernel did (bytes received, a send done,
  * EOF, an error, an operation finished); this file decides what follows.
+ * Sending and flow control are in conn_flow.c, timeouts in
+ * conn_timeouts.c, connecting and adopting in connect.c.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -18,14 +24,62 @@
 
 #include "loop/loop_internal.h"
 
-static size_t output_limit(const rv_conn *c)
+rv_conn *rv__conn_new(rv_loop *loop, int fd, const struct rv_conn_ops *ops,
+		      void *user)
 {
-	return c->loop->cfg.output_limit;
+	rv_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->loop = loop;
+	c->fd = fd;
+	c->cb = ops;
+	c->user = user;
+	c->flags = RV__C_READING | RV__C_OPENED;
+	c->input_limit = loop->cfg.input_limit;
+	c->output_limit = (uint32_t)loop->cfg.output_limit;
+	rv__conn_timeouts_init(c);
+	rv__list_push(&loop->conns, &c->link);
+	loop->nconns++;
+	return c;
 }
 
-size_t rv_conn_queued(const rv_conn *c)
+/* An open socket's options: Nagle off for TCP (an echo without it
+ * stalls 40 ms on delayed ACKs). Unix sockets refuse it; that is fine. */
+void rv__conn_sockopts(rv_conn *c)
 {
-	return rv_chain_len(&c->out) + c->inflight;
+	int one = 1;
+
+	if (!(c->loop->cfg.flags & RV_LOOP_NO_NODELAY))
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* The connection is open: tell the application, start reading. Holds an
+ * operation so that on_open may close it without freeing it under us. */
+void rv__conn_opened(rv_conn *c)
+{
+	c->ops++;
+	rv__conn_touch(c);
+	if (c->cb->on_open)
+		c->cb->on_open(c);
+	rv__conn_arm(c);
+	rv__conn_op_done(c);
+}
+
+rv_conn *rv__conn_accepted(rv_listener *l, int fd)
+{
+	rv_conn *c = rv__conn_new(l->loop, fd, l->cb, l->user);
+
+	if (!c) {
+		rv__log(RV_LOG_WARN, "out of memory accepting a connection; "
+				     "closing it");
+		close(fd);
+		return NULL;
+	}
+	l->loop->stats.accepted++;
+	rv__conn_sockopts(c);
+	rv__conn_opened(c);
+	return c;
 }
 
 static void finalize(rv_conn *c)
@@ -37,6 +91,8 @@ static void finalize(rv_conn *c)
 	if (rv__linked(&c->dirty))
 		rv__list_del(&c->dirty);
 	rv__conn_unpark(c);
+	rv__conn_unhold(c);
+	rv__wheel_del(&loop->deadline_wheel, &c->deadline);
 	loop->nconns--;
 	loop->stats.closed++;
 	if ((c->flags & RV__C_OPENED) && c->cb->on_close)
@@ -46,19 +102,13 @@ static void finalize(rv_conn *c)
 	free(c);
 }
 
-/* Queue |c| for the end of the batch: to start its output (so many sends
- * from one on_data become one system call), or to free it once dead. A
- * connection is never freed while a callback or the backend may still
- * hold its pointer. */
-static void mark_dirty(rv_conn *c)
+void rv__conn_mark_dirty(rv_conn *c)
 {
 	if (!rv__linked(&c->dirty))
 		rv__list_push(&c->loop->dirty, &c->dirty);
 }
 
-/* Shut the socket down and abandon what is queued; the connection is
- * freed once the kernel has finished every operation on it. */
-static void kill_conn(rv_conn *c, int err)
+void rv__conn_kill(rv_conn *c, int err)
 {
 	if (c->flags & RV__C_DEAD)
 		return;
@@ -69,9 +119,31 @@ static void kill_conn(rv_conn *c, int err)
 	rv_chain_release(&c->out);
 	shutdown(c->fd, SHUT_RDWR);
 	rv__conn_unpark(c);
+	rv__conn_unhold(c);
+	rv__wheel_del(&c->loop->deadline_wheel, &c->deadline);
 	c->loop->backend->tcp->conn_kill(c);
 	if (c->ops == 0)
-		mark_dirty(c);
+		rv__conn_mark_dirty(c);
+}
+
+void rv__conn_abort(rv_conn *c, int err)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+
+	if (c->flags & RV__C_ABORTED)
+		return;
+	if (!c->err)
+		c->err = err;
+	c->flags |= RV__C_ABORTED;
+	c->loop->stats.aborts++;
+	/* Disconnecting (connect to AF_UNSPEC) resets the connection now
+	 * and purges the socket's queues, so the kernel lets go of the
+	 * pages of zero-copy sends a peer would never read; the close with
+	 * a zero linger resets it too, should anything be left. */
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	connect(c->fd, &unspec, sizeof(unspec));
+	rv__conn_kill(c, err);
 }
 
 void rv__conn_arm(rv_conn *c)
@@ -80,51 +152,28 @@ void rv__conn_arm(rv_conn *c)
 		c->loop->backend->tcp->recv_start(c);
 }
 
-/* No more receives for now: leave the parked list, withdraw the posted
- * receive. */
-static void stop_receiving(rv_conn *c)
+void rv__conn_stop_receiving(rv_conn *c)
 {
 	rv__conn_unpark(c);
 	if (c->flags & RV__C_RECV_ARMED)
 		c->loop->backend->tcp->recv_stop(c);
 }
 
-/* A closing connection whose queue is empty is done. */
-static void maybe_finish(rv_conn *c)
+void rv__conn_maybe_finish(rv_conn *c)
 {
-	if ((c->flags & RV__C_CLOSING) && !(c->flags & RV__C_SENDING) &&
-	    rv_chain_len(&c->out) == 0)
-		kill_conn(c, 0);
-}
-
-rv_conn *rv__conn_accepted(rv_listener *l, int fd)
-{
-	rv_loop *loop = l->loop;
-	rv_conn *c = calloc(1, sizeof(*c));
-	int one = 1;
-
-	if (!c) {
-		rv__log(RV_LOG_WARN, "out of memory accepting a connection; "
-				     "closing it");
-		close(fd);
-		return NULL;
+	if ((c->flags & (RV__C_SENDING | RV__C_DEAD | RV__C_CONNECTING)) ||
+	    rv_chain_len(&c->out))
+		return;
+	if (c->flags & RV__C_CLOSING) {
+		rv__conn_kill(c, 0);
+	} else if ((c->flags & RV__C_WSHUT) &&
+		   !(c->flags & RV__C_WSHUT_DONE)) {
+		shutdown(c->fd, SHUT_WR);
+		c->flags |= RV__C_WSHUT_DONE;
+		rv__conn_linger_done(c);
+		if (c->flags & RV__C_EOF) /* both sides are shut */
+			rv__conn_kill(c, 0);
 	}
-	c->loop = loop;
-	c->fd = fd;
-	c->cb = l->cb;
-	c->user = l->user;
-	c->flags = RV__C_READING | RV__C_OPENED;
-	c->ops = 1; /* held until the end of this function */
-	rv__list_push(&loop->conns, &c->link);
-	loop->nconns++;
-	loop->stats.accepted++;
-	if (!(loop->cfg.flags & RV_LOOP_NO_NODELAY))
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (c->cb->on_open)
-		c->cb->on_open(c);
-	rv__conn_arm(c);
-	rv__conn_op_done(c);
-	return c;
 }
 
 void rv__conn_received(rv_conn *c, rv_chain *views)
@@ -133,100 +182,49 @@ void rv__conn_received(rv_conn *c, rv_chain *views)
 
 	if (!(c->flags & RV__C_READING)) {
 		/* Closing: the application said it reads no more. */
-		rv_chain_release(views);
+		rv__chain_clear(views);
 		return;
 	}
 	/* |views| is the backend's scratch chain: keep its storage. */
 	err = rv__chain_move(&c->in, views);
 	if (err) {
 		rv__chain_clear(views);
-		kill_conn(c, err);
+		rv__conn_kill(c, err);
 		return;
 	}
+	rv__conn_touch(c);
 	c->cb->on_data(c, &c->in);
+	rv__conn_check_input(c);
 }
 
 void rv__conn_eof(rv_conn *c)
 {
+	if (c->flags & (RV__C_DEAD | RV__C_EOF))
+		return;
 	c->flags |= RV__C_EOF;
-	rv_conn_close(c);
+	c->flags &= ~RV__C_READING;
+	rv__conn_stop_receiving(c);
+	rv__conn_unhold(c);
+	if (!c->cb->on_eof || (c->flags & RV__C_CLOSING)) {
+		rv_conn_close(c);
+		return;
+	}
+	if (c->flags & RV__C_WSHUT_DONE) { /* both sides are shut */
+		rv__conn_kill(c, 0);
+		return;
+	}
+	c->cb->on_eof(c);
 }
 
 void rv__conn_fail(rv_conn *c, int err)
 {
-	kill_conn(c, err);
+	rv__conn_kill(c, err);
 }
 
 void rv__conn_op_done(rv_conn *c)
 {
 	if (--c->ops == 0 && (c->flags & RV__C_DEAD))
-		mark_dirty(c);
-}
-
-void rv__conn_send_done(rv_conn *c)
-{
-	if (c->flags & RV__C_DEAD)
-		return;
-	if ((c->flags & RV__C_THROTTLED) &&
-	    rv_conn_queued(c) <= output_limit(c) / 2) {
-		c->flags &= ~RV__C_THROTTLED;
-		rv__conn_arm(c);
-	}
-	if (rv_chain_len(&c->out))
-		c->loop->backend->tcp->send_start(c);
-	maybe_finish(c);
-}
-
-static void check_limit(rv_conn *c)
-{
-	if (rv_conn_queued(c) <= output_limit(c) ||
-	    (c->flags & RV__C_THROTTLED))
-		return;
-	/* The peer does not read fast enough: stop reading from it rather
-	 * than hold unbounded memory. */
-	c->flags |= RV__C_THROTTLED;
-	stop_receiving(c);
-}
-
-int rv_conn_send(rv_conn *c, rv_view v)
-{
-	int err;
-
-	if (c->flags & RV__C_DEAD) {
-		rv_view_release(&v);
-		return -EPIPE;
-	}
-	err = rv_chain_append(&c->out, &v);
-	if (err) {
-		rv_view_release(&v);
-		return err;
-	}
-	mark_dirty(c);
-	check_limit(c);
-	return 0;
-}
-
-int rv_conn_send_chain(rv_conn *c, rv_chain *views)
-{
-	int err;
-
-	if (c->flags & RV__C_DEAD) {
-		rv_chain_release(views);
-		return -EPIPE;
-	}
-	err = rv__chain_move(&c->out, views);
-	/* The connection's own input chain keeps its storage for the next
-	 * receive (an echo sends it back whole); any other chain is left
-	 * empty and freed, as documented. */
-	if (views != &c->in)
-		rv_chain_release(views);
-	else if (err)
-		rv__chain_clear(views);
-	if (err)
-		return err;
-	mark_dirty(c);
-	check_limit(c);
-	return 0;
+		rv__conn_mark_dirty(c);
 }
 
 void rv__loop_flush_dirty(rv_loop *loop)
@@ -234,14 +232,19 @@ void rv__loop_flush_dirty(rv_loop *loop)
 	while (!rv__list_empty(&loop->dirty)) {
 		rv_conn *c = rv__container_of(loop->dirty.next, rv_conn, dirty);
 		rv__list_del(&c->dirty);
+		if (c->flags & RV__C_CONNECT_DONE) {
+			c->flags &= ~RV__C_CONNECT_DONE;
+			rv__conn_connected(c, c->err);
+		}
 		if (c->flags & RV__C_DEAD) {
 			if (c->ops == 0)
 				finalize(c);
-		} else if (!(c->flags & RV__C_SENDING) &&
+		} else if (!(c->flags & (RV__C_SENDING | RV__C_CONNECTING)) &&
 			   rv_chain_len(&c->out)) {
 			loop->backend->tcp->send_start(c);
 		}
 	}
+	rv__loop_release_held(loop);
 }
 
 void rv_conn_close(rv_conn *c)
@@ -250,8 +253,29 @@ void rv_conn_close(rv_conn *c)
 		return;
 	c->flags |= RV__C_CLOSING;
 	c->flags &= ~RV__C_READING;
-	stop_receiving(c);
-	maybe_finish(c);
+	rv__conn_stop_receiving(c);
+	rv__conn_unhold(c);
+	rv__conn_linger_start(c);
+	rv__conn_maybe_finish(c);
+}
+
+void rv_conn_shutdown(rv_conn *c)
+{
+	if (c->flags & (RV__C_CLOSING | RV__C_DEAD | RV__C_WSHUT))
+		return;
+	c->flags |= RV__C_WSHUT;
+	rv__conn_linger_start(c);
+	rv__conn_maybe_finish(c);
+}
+
+void rv_conn_abort(rv_conn *c)
+{
+	rv__conn_abort(c, -ECONNABORTED);
+}
+
+void rv__conn_cancel(rv_conn *c)
+{
+	rv__conn_abort(c, -ECANCELED);
 }
 
 void *rv_conn_user(const rv_conn *c)
@@ -274,8 +298,7 @@ int rv_conn_fd(const rv_conn *c)
 	return c->fd;
 }
 
-/* Called from the loop's shutdown: close everything, abruptly. */
-void rv__conn_cancel(rv_conn *c)
+rv_chain *rv_conn_input(rv_conn *c)
 {
-	kill_conn(c, -ECANCELED);
+	return &c->in;
 }

@@ -9,27 +9,27 @@
 
 #include "loop/loop_internal.h"
 
-int rv_listen_tcp(rv_loop *loop, const char *host, uint16_t port,
-		  const struct rv_conn_ops *ops, void *user, rv_listener **out)
+int rv_listen(rv_loop *loop, const struct rv_addr *addr,
+	      const struct rv_conn_ops *ops, void *user, rv_listener **out)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
+	char text[RV_ADDR_TEXT_MAX];
 	rv_listener *l;
 	int err;
 
-	if (!ops || !ops->on_data || loop->destroying)
+	if (!loop || !addr || !ops || !ops->on_data || loop->destroying)
 		return -EINVAL;
-	err = rv__parse_addr(host, port, &ss, &len);
-	if (err)
-		return err;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	l->fd = rv__socket_bound(&ss, len, SOCK_STREAM, &l->port);
+	l->fd = rv__socket_bound(addr, SOCK_STREAM, &l->port);
 	if (l->fd < 0) {
 		err = l->fd;
-		rv__log(RV_LOG_ERROR, "cannot listen on %s:%u: %s",
-			host ? host : "0.0.0.0", port, rv_strerror(err));
+		rv_addr_format(addr, text, sizeof(text));
+		rv__log(RV_LOG_ERROR, "cannot listen on %s: %s%s", text,
+			rv_strerror(err),
+			err == -EADDRINUSE && addr->ss.ss_family == AF_UNIX
+				? " (remove the stale socket file)"
+				: "");
 		free(l);
 		return err;
 	}
@@ -47,6 +47,19 @@ int rv_listen_tcp(rv_loop *loop, const char *host, uint16_t port,
 	if (out)
 		*out = l;
 	return 0;
+}
+
+int rv_listen_tcp(rv_loop *loop, const char *host, uint16_t port,
+		  const struct rv_conn_ops *ops, void *user, rv_listener **out)
+{
+	struct rv_addr addr;
+
+	if (rv_addr_ip(host, port, &addr)) {
+		rv__log(RV_LOG_ERROR, "'%s' is not an IPv4 or IPv6 address",
+			host);
+		return -EINVAL;
+	}
+	return rv_listen(loop, &addr, ops, user, out);
 }
 
 uint16_t rv_listener_port(const rv_listener *l)

@@ -102,6 +102,7 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	rv__list_init(&loop->listeners);
 	rv__list_init(&loop->dirty);
 	rv__list_init(&loop->parked);
+	rv__list_init(&loop->held);
 	rv__list_init(&loop->udps);
 	rv__list_init(&loop->udp_parked);
 	rv__list_init(&loop->timers);

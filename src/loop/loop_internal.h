@@ -20,6 +20,7 @@
 #include "core/pool_lend.h"
 #include "loop/list.h"
 #include "loop/wheel.h"
+#include "ringview/addr.h"
 #include "ringview/conn.h"
 #include "ringview/loop.h"
 #include "ringview/udp.h"
@@ -37,17 +38,41 @@ struct rv_listener {
 };
 
 /* Connection flags. */
-#define RV__C_READING	 0x01u	/* the application wants bytes */
-#define RV__C_RECV_ARMED 0x02u	/* a receive is posted (backend's) */
-#define RV__C_SENDING	 0x04u	/* a send is in flight */
-#define RV__C_CLOSING	 0x08u	/* close once the queue is sent */
-#define RV__C_DEAD	 0x10u	/* shut down; waiting for ops to finish */
-#define RV__C_EOF	 0x20u	/* the peer shut its write side */
-#define RV__C_THROTTLED	 0x40u	/* output over the limit: not reading */
-#define RV__C_PARKED	 0x80u	/* waiting for buffers (-ENOBUFS) */
-#define RV__C_NO_ZC	 0x100u /* zero-copy sends were copied: stop */
-#define RV__C_OPENED	 0x200u /* on_open ran, so on_close must */
-#define RV__C_WOKEN	 0x400u /* just unparked: may read before others */
+#define RV__C_READING	   0x0001u /* the application wants bytes */
+#define RV__C_RECV_ARMED   0x0002u /* a receive is posted (backend's) */
+#define RV__C_SENDING	   0x0004u /* a send is in flight */
+#define RV__C_CLOSING	   0x0008u /* close once the queue is sent */
+#define RV__C_DEAD	   0x0010u /* shut down; waiting for ops to finish */
+#define RV__C_EOF	   0x0020u /* the peer shut its write side */
+#define RV__C_THROTTLED	   0x0040u /* own output over the limit: not reading */
+#define RV__C_PARKED	   0x0080u /* waiting for buffers (-ENOBUFS) */
+#define RV__C_NO_ZC	   0x0100u /* zero-copy sends were copied: stop */
+#define RV__C_OPENED	   0x0200u /* on_open ran, or will: on_close must */
+#define RV__C_WOKEN	   0x0400u /* just unparked: may read before others */
+#define RV__C_CONNECTING   0x0800u /* an outbound connect is under way */
+#define RV__C_CONNECT_DONE 0x1000u /* ... ended at once: report it (dirty) */
+#define RV__C_PAUSED	   0x2000u /* the application paused reading */
+#define RV__C_INPUT_FULL   0x4000u /* input chain at its limit: not reading */
+#define RV__C_OVER_LIMIT   0x8000u /* output passed its limit, not drained */
+#define RV__C_WSHUT	   0x10000u /* shut the write side once sent */
+#define RV__C_WSHUT_DONE   0x20000u /* ... done (FIN sent) */
+#define RV__C_ABORTED	   0x40000u /* reset: queues purged */
+
+/*
+ * Deadlines are kept in the loop's wheel time (ms since its creation)
+ * cut to 32 bits, compared with wrap-around arithmetic, and 0 means none:
+ * a timeout may be up to 24 days. One wheel entry per connection is armed
+ * at the earliest; pushing a deadline later (the idle deadline at every
+ * receive) needs no wheel operation: the entry fires early, finds nothing
+ * due and is armed again at the new earliest (conn_timeouts.c).
+ */
+struct rv__conn_deadlines {
+	uint32_t idle_at;  /* nothing received or sent since: close */
+	uint32_t read_at;  /* rv_conn_set_read_timeout's: close */
+	uint32_t write_at; /* queued output made no progress since: abort */
+	uint32_t hard_at;  /* connect, or the linger of a close: abort */
+	uint32_t idle_ms, write_ms, linger_ms, connect_ms;
+};
 
 struct rv_conn {
 	rv_loop *loop;
@@ -62,8 +87,15 @@ struct rv_conn {
 	size_t inflight;       /* bytes in the send in flight */
 	struct rv__link link;  /* loop->conns */
 	struct rv__link dirty; /* loop->dirty: output to start */
-	struct rv__link park;  /* loop->parked: waiting for buffers */
-	void *backend_data;    /* the backend's per-connection state, or NULL */
+	/* loop->parked: waiting for buffers (RV__C_PARKED); or loop->held:
+	 * waiting for the application to consume its input
+	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
+	struct rv__link park;
+	void *backend_data; /* the backend's per-connection state, or NULL */
+	uint32_t input_limit;  /* bytes of input beyond which it stops */
+	uint32_t output_limit; /* bytes of output beyond which it is full */
+	struct rv__wheel_entry deadline; /* at the earliest of |dl| */
+	struct rv__conn_deadlines dl;
 };
 
 /* UDP socket flags. */
@@ -126,12 +158,17 @@ struct rv__tcp_backend {
 	void (*send_start)(rv_conn *c);
 	/* Abandon every operation on |c| (its socket is shut down). */
 	void (*conn_kill)(rv_conn *c);
+	/* Connect |c|'s socket (non-blocking) to |addr|: 0 when under way
+	 * (rv__conn_connected reports it), 1 when connected at once, or a
+	 * negative errno when it failed at once. */
+	int (*connect_start)(rv_conn *c, const struct rv_addr *addr);
 };
 #define RV__TCP_BACKEND_OPS                                               \
 	{                                                                 \
 		.listen_start = listen_start, .listen_stop = listen_stop, \
 		.recv_start = recv_start, .recv_stop = recv_stop,         \
 		.send_start = send_start, .conn_kill = conn_kill,         \
+		.connect_start = connect_start,                           \
 	}
 
 /* UDP (uring_udp.c, ev_udp.c). */
@@ -223,6 +260,7 @@ struct rv_loop {
 	struct rv__link listeners;
 	struct rv__link dirty;	    /* connections with output to start */
 	struct rv__link parked;	    /* connections waiting for buffers, FIFO */
+	struct rv__link held;         /* connections with their input full */
 	struct rv__link udps;	    /* UDP sockets not yet freed */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
 	uint32_t nudps;
@@ -283,23 +321,28 @@ void rv__conn_deadline_fired(struct rv__wheel_entry *e, void *ctx);
 void rv__timers_free_all(rv_loop *loop);
 
 
-/* An IPv4 or IPv6 literal (NULL or "": 0.0.0.0) and |port| as a socket
- * address; -EINVAL (logged) otherwise. */
-int rv__parse_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
-		   socklen_t *len);
-
 /* The port of a bound IPv4 or IPv6 socket address. */
 uint16_t rv__addr_port(const struct sockaddr_storage *ss);
 
 /* A socket of |type| (SOCK_STREAM: listening; SOCK_DGRAM; may carry
- * SOCK_NONBLOCK) bound to |ss| with SO_REUSEADDR and SO_REUSEPORT, its
- * port in |*port|. Returns the descriptor or a negative errno. */
-int rv__socket_bound(const struct sockaddr_storage *ss, socklen_t len, int type,
-		     uint16_t *port);
+ * SOCK_NONBLOCK) bound to |a| - with SO_REUSEADDR and SO_REUSEPORT for IP
+ * - and its port in |*port| (0 for Unix sockets). Returns the descriptor
+ * or a negative errno. */
+int rv__socket_bound(const struct rv_addr *a, int type, uint16_t *port);
 
 /* ---- conn.c, listen.c: what the backends report ----------------------- */
 
+/* A new connection of |fd| on |loop| (calloc'd, listed, counted, the
+ * loop's limits and timeouts), not yet open; NULL without memory. */
+rv_conn *rv__conn_new(rv_loop *loop, int fd, const struct rv_conn_ops *ops,
+		      void *user);
+/* Set an open socket's options (TCP_NODELAY). */
+void rv__conn_sockopts(rv_conn *c);
+/* |c| is open: on_open, then reading. */
+void rv__conn_opened(rv_conn *c);
 rv_conn *rv__conn_accepted(rv_listener *l, int fd);
+/* An outbound connect ended: 0 or a negative errno (connect.c). */
+void rv__conn_connected(rv_conn *c, int res);
 /* Moves every view of |views| to the connection's input; |views| is left
  * empty with its storage kept (a backend reuses one scratch chain). */
 void rv__conn_received(rv_conn *c, rv_chain *views);
@@ -311,13 +354,49 @@ void rv__loop_flush_dirty(rv_loop *loop);
 void rv__listener_op_done(rv_listener *l);
 /* Close |c| abruptly with -ECANCELED (loop shutdown). */
 void rv__conn_cancel(rv_conn *c);
+/* Shut |c|'s socket down, drop its output, abandon its operations; it
+ * is freed, after on_close(err), once the kernel is done with it. */
+void rv__conn_kill(rv_conn *c, int err);
+/* The same after resetting the connection (RST, queues purged). */
+void rv__conn_abort(rv_conn *c, int err);
+/* Queue |c| for the end of the batch: to start its output (so many sends
+ * from one on_data become one system call), to report a connect, or to
+ * free it once dead. A connection is never freed while a callback or the
+ * backend may still hold its pointer. */
+void rv__conn_mark_dirty(rv_conn *c);
+/* A closing or shutting connection whose queue is empty is done. */
+void rv__conn_maybe_finish(rv_conn *c);
+/* No more receives for now: leave the parked line, withdraw the posted
+ * receive. */
+void rv__conn_stop_receiving(rv_conn *c);
+
+/* conn_flow.c */
+/* After on_data: stop reading when the input chain is at its limit. */
+void rv__conn_check_input(rv_conn *c);
+/* Off the held list (input no longer full, or no longer reading). */
+void rv__conn_unhold(rv_conn *c);
+/* Resume the held connections whose input the application consumed. */
+void rv__loop_release_held(rv_loop *loop);
+
+/* conn_timeouts.c */
+void rv__conn_timeouts_init(rv_conn *c);
+/* Something was received or sent: the idle deadline moves. */
+void rv__conn_touch(rv_conn *c);
+/* Output made progress, or was queued: the write deadline moves. */
+void rv__conn_write_progress(rv_conn *c);
+/* The connect timeout starts; the linger timeout starts (a close or a
+ * shutdown), and ends (the output went). */
+void rv__conn_connect_start(rv_conn *c);
+void rv__conn_linger_start(rv_conn *c);
+void rv__conn_linger_done(rv_conn *c);
 
 /* True when |c| should have a receive posted and has none. */
 static inline bool rv__conn_wants_recv(const rv_conn *c)
 {
 	return (c->flags & RV__C_READING) &&
 	       !(c->flags & (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
-			     RV__C_RECV_ARMED));
+			     RV__C_RECV_ARMED | RV__C_PAUSED |
+			     RV__C_INPUT_FULL | RV__C_CONNECTING));
 }
 
 /* Post a receive on |c| when it wants one (rv__conn_wants_recv). */

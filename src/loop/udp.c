@@ -21,20 +21,21 @@
 int rv_udp_bind(rv_loop *loop, const char *host, uint16_t port,
 		const struct rv_udp_ops *ops, void *user, rv_udp **out)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
+	struct rv_addr addr;
 	rv_udp *u;
 	int err, fd, one = 1;
 
 	if (!loop || !ops || !ops->on_datagram || loop->destroying)
 		return -EINVAL;
-	err = rv__parse_addr(host, port, &ss, &len);
-	if (err)
-		return err;
+	if (rv_addr_ip(host, port, &addr)) {
+		rv__log(RV_LOG_ERROR, "'%s' is not an IPv4 or IPv6 address",
+			host);
+		return -EINVAL;
+	}
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	fd = rv__socket_bound(&ss, len, SOCK_DGRAM | SOCK_NONBLOCK, &u->port);
+	fd = rv__socket_bound(&addr, SOCK_DGRAM | SOCK_NONBLOCK, &u->port);
 	if (fd < 0) {
 		rv__log(RV_LOG_ERROR, "cannot bind UDP %s:%u: %s",
 			host ? host : "0.0.0.0", port, rv_strerror(fd));

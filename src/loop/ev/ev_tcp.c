@@ -326,14 +326,44 @@ static void send_start(rv_conn *c)
 	flush_out(c);
 }
 
+/* The socket of a connect under way became writable: connected, or
+ * failed (SO_ERROR says). */
+static void connect_done(struct ev_loop *evl, rv_conn *c)
+{
+	struct econn *ec = c->backend_data;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	ev_io_stop(evl, &ec->w);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	rv__conn_connected(c, -err);
+}
+
 static void on_writable(struct ev_loop *evl, ev_io *w, int revents)
 {
 	rv_conn *c = w->data;
 
-	(void)evl;
 	(void)revents;
 	E(c->loop)->nevents++;
-	flush_out(c);
+	if (c->flags & RV__C_CONNECTING)
+		connect_done(evl, c);
+	else
+		flush_out(c);
+}
+
+static int connect_start(rv_conn *c, const struct rv_addr *addr)
+{
+	struct econn *ec = conn_state(c);
+
+	if (!ec)
+		return -ENOMEM;
+	if (connect(c->fd, (const struct sockaddr *)&addr->ss, addr->len) == 0)
+		return 1;
+	if (errno != EINPROGRESS && errno != EINTR)
+		return -errno;
+	ev_io_start(E(c->loop)->evl, &ec->w);
+	return 0;
 }
 
 static void conn_kill(rv_conn *c)

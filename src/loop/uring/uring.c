@@ -75,6 +75,9 @@ static void dispatch(struct uring *u, struct io_uring_cqe *cqe)
 	case RV__TAG_SEND:
 		rv__uring_on_send(u, p, cqe->res, cqe->flags);
 		break;
+	case RV__TAG_CONNECT:
+		rv__uring_on_connect(u, p, cqe->res);
+		break;
 	case RV__TAG_ACCEPT:
 		rv__uring_on_accept(u, p, cqe->res, cqe->flags);
 		break;

@@ -27,6 +27,7 @@ enum rv__uring_tag {
 	RV__TAG_UDP_RECV = 5,
 	RV__TAG_UDP_SEND = 6,
 	RV__TAG_WAKE = 7,
+	RV__TAG_CONNECT = 8,
 };
 #define RV__TAG_MASK 15ull
 
@@ -95,6 +96,7 @@ extern const struct rv__tcp_backend rv__uring_tcp;
 void rv__uring_on_accept(struct uring *u, rv_listener *l, int res,
 			 uint32_t flags);
 void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags);
+void rv__uring_on_connect(struct uring *u, rv_conn *c, int res);
 void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
 		       uint32_t flags);
 /* Prepare zero-copy sends: the fixed-buffer table (empty until used). */

@@ -393,6 +393,43 @@ static void conn_kill(rv_conn *c)
 	 * anyway in case the kernel has it parked on an empty ring. */
 	if (c->flags & RV__C_RECV_ARMED)
 		recv_stop(c);
+	if (c->flags & RV__C_CONNECTING)
+		rv__uring_cancel(U(c->loop), rv__uring_ud(c, RV__TAG_CONNECT));
+}
+
+/* ---- connecting ------------------------------------------------------ */
+
+/* The address of a connect in flight: the kernel may read it until the
+ * operation is issued, so it lives until the completion. */
+struct connect_op {
+	struct rv_addr addr;
+};
+
+static int connect_start(rv_conn *c, const struct rv_addr *addr)
+{
+	struct connect_op *op = malloc(sizeof(*op));
+	struct io_uring_sqe *sqe;
+
+	if (!op)
+		return -ENOMEM;
+	op->addr = *addr;
+	c->backend_data = op;
+	sqe = rv__uring_sqe(U(c->loop));
+	io_uring_prep_connect(sqe, c->fd,
+			      (const struct sockaddr *)&op->addr.ss,
+			      op->addr.len);
+	io_uring_sqe_set_data64(sqe, rv__uring_ud(c, RV__TAG_CONNECT));
+	c->ops++;
+	return 0;
+}
+
+void rv__uring_on_connect(struct uring *u, rv_conn *c, int res)
+{
+	(void)u;
+	free(c->backend_data);
+	c->backend_data = NULL;
+	rv__conn_connected(c, res);
+	rv__conn_op_done(c);
 }
 
 void rv__uring_tcp_fini(struct uring *u)

@@ -1,0 +1,178 @@
+/*
+ * conn_flow.c - what goes in and out of a connection, and how much may
+ * wait: the send queue and its output limit (throttling the connection
+ * itself, or telling whoever feeds it through on_drain), the input limit
+ * (the application has not consumed what it got), and pausing.
+ */
+#include <errno.h>
+
+#include "loop/loop_internal.h"
+
+#define LIMIT_MAX UINT32_MAX
+
+size_t rv_conn_queued(const rv_conn *c)
+{
+	return rv_chain_len(&c->out) + c->inflight;
+}
+
+bool rv_conn_writable(const rv_conn *c)
+{
+	return !(c->flags & RV__C_OVER_LIMIT);
+}
+
+/* The send queue passed the output limit: |c| is full. Without on_drain
+ * the loop stops reading it (its peer does not read fast enough) rather
+ * than hold unbounded memory. */
+static void check_output(rv_conn *c)
+{
+	if (rv_conn_queued(c) <= c->output_limit ||
+	    (c->flags & RV__C_OVER_LIMIT))
+		return;
+	c->flags |= RV__C_OVER_LIMIT;
+	if (!c->cb->on_drain) {
+		c->flags |= RV__C_THROTTLED;
+		rv__conn_stop_receiving(c);
+	}
+}
+
+/* Queued output went from nothing to something: the write timeout runs
+ * from now. */
+static void queued(rv_conn *c, size_t before)
+{
+	if (before == 0)
+		rv__conn_write_progress(c);
+	rv__conn_mark_dirty(c);
+	check_output(c);
+}
+
+static bool refuse_send(const rv_conn *c)
+{
+	return c->flags & (RV__C_DEAD | RV__C_CLOSING | RV__C_WSHUT);
+}
+
+int rv_conn_send(rv_conn *c, rv_view v)
+{
+	size_t before = rv_conn_queued(c);
+	int err;
+
+	if (refuse_send(c)) {
+		rv_view_release(&v);
+		return -EPIPE;
+	}
+	err = rv_chain_append(&c->out, &v);
+	if (err) {
+		rv_view_release(&v);
+		return err;
+	}
+	queued(c, before);
+	return 0;
+}
+
+int rv_conn_send_chain(rv_conn *c, rv_chain *views)
+{
+	size_t before = rv_conn_queued(c);
+	int err;
+
+	if (refuse_send(c)) {
+		if (views == &c->in)
+			rv__chain_clear(views);
+		else
+			rv_chain_release(views);
+		return -EPIPE;
+	}
+	err = rv__chain_move(&c->out, views);
+	/* The connection's own input chain keeps its storage for the next
+	 * receive (an echo sends it back whole); any other chain is left
+	 * empty and freed, as documented. */
+	if (views != &c->in)
+		rv_chain_release(views);
+	else if (err)
+		rv__chain_clear(views);
+	if (err)
+		return err;
+	queued(c, before);
+	return 0;
+}
+
+void rv__conn_send_done(rv_conn *c)
+{
+	if (c->flags & RV__C_DEAD)
+		return;
+	rv__conn_touch(c);
+	rv__conn_write_progress(c);
+	if ((c->flags & RV__C_OVER_LIMIT) &&
+	    rv_conn_queued(c) <= c->output_limit / 2) {
+		c->flags &= ~RV__C_OVER_LIMIT;
+		if (c->flags & RV__C_THROTTLED) {
+			c->flags &= ~RV__C_THROTTLED;
+			rv__conn_arm(c);
+		}
+		if (c->cb->on_drain && !(c->flags & RV__C_DEAD))
+			c->cb->on_drain(c);
+	}
+	if (c->flags & RV__C_DEAD)
+		return;
+	if (rv_chain_len(&c->out) && !(c->flags & RV__C_SENDING))
+		c->loop->backend->tcp->send_start(c);
+	rv__conn_maybe_finish(c);
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+void rv__conn_check_input(rv_conn *c)
+{
+	if (!c->input_limit || rv_chain_len(&c->in) < c->input_limit ||
+	    !(c->flags & RV__C_READING) || (c->flags & RV__C_INPUT_FULL))
+		return;
+	rv__conn_stop_receiving(c);
+	c->flags |= RV__C_INPUT_FULL;
+	rv__list_push(&c->loop->held, &c->park);
+}
+
+void rv__conn_unhold(rv_conn *c)
+{
+	if (c->flags & RV__C_INPUT_FULL) {
+		rv__list_del(&c->park);
+		c->flags &= ~RV__C_INPUT_FULL;
+	}
+}
+
+void rv__loop_release_held(rv_loop *loop)
+{
+	struct rv__link *n = loop->held.next;
+
+	while (n != &loop->held) {
+		rv_conn *c = rv__container_of(n, rv_conn, park);
+		n = n->next;
+		if (rv_chain_len(&c->in) < c->input_limit) {
+			rv__conn_unhold(c);
+			rv__conn_arm(c);
+		}
+	}
+}
+
+void rv_conn_pause(rv_conn *c)
+{
+	c->flags |= RV__C_PAUSED;
+	rv__conn_stop_receiving(c);
+}
+
+void rv_conn_resume(rv_conn *c)
+{
+	if (!(c->flags & RV__C_PAUSED))
+		return;
+	c->flags &= ~RV__C_PAUSED;
+	rv__conn_arm(c);
+}
+
+void rv_conn_set_limits(rv_conn *c, size_t input_limit, size_t output_limit)
+{
+	c->input_limit = input_limit < LIMIT_MAX ? (uint32_t)input_limit
+						 : LIMIT_MAX;
+	if (output_limit)
+		c->output_limit = output_limit < LIMIT_MAX
+					  ? (uint32_t)output_limit
+					  : LIMIT_MAX;
+	rv__conn_check_input(c);
+	check_output(c);
+}
