@@ -80,6 +80,16 @@ RV_EXPORT int rv_chain_append(rv_chain *c, rv_view *v);
 RV_EXPORT int rv_chain_append_chain(rv_chain *dst, rv_chain *src);
 
 /*
+ * rv_chain_retain appends to |dst| another reference to every view of
+ * |src| (one new reference each, no copy): the same bytes, owned twice -
+ * to send one chain on several connections, say. |src| is unchanged.
+ * -EINVAL when they are the same chain; on -ENOMEM |dst| is unchanged.
+ */
+#define rv_chain_retain(src, dst) rv__chain_retain((src), (dst), RV__SITE)
+RV_EXPORT int rv__chain_retain(const rv_chain *src, rv_chain *dst,
+			       const char *site);
+
+/*
  * rv_chain_find returns the offset of the first |needle| in |c| at or
  * after |from|, searching across view boundaries, or -ENOENT. A parser
  * that waits for more data can pass from = len - needle_len + 1 next time.

@@ -77,7 +77,12 @@ struct rv_loop_config {
 	 * consumed) before the loop stops reading it, until the application
 	 * consumes below it. 0 means no limit. */
 	uint32_t input_limit;
+	/* Free buffers receives never take, so that the application's
+	 * rv_pool_get finds some (for output it builds in pool buffers).
+	 * 0 means count / 16; RV_LOOP_NO_RESERVE none. */
+	uint32_t reserve;
 };
+#define RV_LOOP_NO_RESERVE UINT32_MAX
 
 /*
  * rv_loop_create makes a loop with its pool as |cfg| asks (NULL: defaults)

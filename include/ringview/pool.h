@@ -71,7 +71,10 @@ struct rv_pool_config {
 
 struct rv_pool_stats {
 	uint32_t total;	     /* buffers in the pool */
-	uint32_t free;	     /* free (free list or buffer ring) */
+	uint32_t free;	      /* free: available + in_ring */
+	uint32_t available;   /* free for rv_pool_get now */
+	uint32_t in_ring;     /* free, lent to the kernel's receive ring */
+	uint32_t reserve;     /* of |available|, kept from receives */
 	uint32_t held;	     /* held by views only */
 	uint32_t sending;    /* with a send in flight */
 	uint32_t high_water; /* most buffers ever held or sending at once */
@@ -113,9 +116,11 @@ RV_EXPORT int rv_pool_destroy(rv_pool *pool);
 
 /*
  * rv_pool_get takes a free buffer and sets |*out| to a writable view of
- * all of it (one reference). -ENOBUFS when none is free (counted in
+ * all of it (one reference). -ENOBUFS when none is available (counted in
  * stats.enobufs). Fill it, truncate it to what was written, and release
- * it (or hand it on) like any view.
+ * it (or hand it on) like any view. A loop's pool lends buffers to the
+ * kernel for receiving (stats.in_ring) and keeps a reserve receives never
+ * take (struct rv_loop_config.reserve), so that rv_pool_get finds some.
  */
 #define rv_pool_get(pool, out) rv__pool_get((pool), (out), RV__SITE)
 RV_EXPORT int rv__pool_get(rv_pool *pool, rv_view *out, const char *site);

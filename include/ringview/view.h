@@ -183,6 +183,17 @@ RV_EXPORT int rv__view_wrap(void *ptr, size_t len, rv_free_fn free_fn,
 RV_EXPORT int rv_view_compact(rv_view *v);
 
 /*
+ * rv_view_detach copies a view of any size out of its receive buffer and
+ * releases that buffer, like rv_view_compact: up to RV_COMPACT_MAX bytes
+ * into the small-object arena, larger ones into memory of their own (a
+ * store keeping values of any size pins no receive buffer). |*v| is
+ * replaced in place, its flags kept; counted in the pool's compactions
+ * and bytes_copied. Views that pin no receive buffer are left alone.
+ * -ENOMEM leaves |*v| unchanged. Call it on the pool's owning thread.
+ */
+RV_EXPORT int rv_view_detach(rv_view *v);
+
+/*
  * rv_view_tag attributes |v|'s reference to |tag| (a pipeline stage's
  * name; a string that outlives the pool, such as a literal) instead of the
  * line that took it, so a leak report names who held it last. A no-op
@@ -232,6 +243,11 @@ static inline bool rv_view_eq(const rv_view *v, const void *p, size_t len);
 
 /* rv_view_eq_view: true when |a| and |b| hold the same bytes. */
 static inline bool rv_view_eq_view(const rv_view *a, const rv_view *b);
+
+/* rv_view_eq_nocase: true when |v| holds the |len| bytes at |p|, ASCII
+ * letters compared without case (header names, commands). */
+static inline bool rv_view_eq_nocase(const rv_view *v, const void *p,
+				     size_t len);
 
 /* rv_view_hexdump writes |v| to |f| as offset, hex and ASCII columns,
  * prefixed by a line naming its buffer, generation and reference count. */
@@ -499,6 +515,26 @@ static inline bool rv_view_eq(const rv_view *v, const void *p, size_t len)
 	if (v->_buf)
 		rv__view_check(v, "rv_view_eq");
 	return len == 0 || memcmp(v->data, p, len) == 0;
+}
+
+static inline uint8_t rv__ascii_lower(uint8_t c)
+{
+	return (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+static inline bool rv_view_eq_nocase(const rv_view *v, const void *p,
+				     size_t len)
+{
+	const uint8_t *q = (const uint8_t *)p;
+
+	if (v->len != len)
+		return false;
+	if (v->_buf)
+		rv__view_check(v, "rv_view_eq_nocase");
+	for (size_t i = 0; i < len; i++)
+		if (rv__ascii_lower(v->data[i]) != rv__ascii_lower(q[i]))
+			return false;
+	return true;
 }
 
 static inline bool rv_view_eq_view(const rv_view *a, const rv_view *b)

@@ -110,6 +110,22 @@ int rv_chain_append_chain(rv_chain *dst, rv_chain *src)
 	return err;
 }
 
+int rv__chain_retain(const rv_chain *src, rv_chain *dst, const char *site)
+{
+	int err;
+
+	if (src == dst)
+		return -EINVAL;
+	err = rv__chain_reserve(dst, dst->_count + src->_count);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < src->_count; i++) {
+		rv_view v = rv__view_retain(slot(src, i), site);
+		rv_chain_append(dst, &v); /* room is reserved: cannot fail */
+	}
+	return 0;
+}
+
 void rv__chain_clear(rv_chain *c)
 {
 	for (uint32_t i = 0; i < c->_count; i++)

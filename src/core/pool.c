@@ -262,6 +262,9 @@ void rv_pool_stats(const rv_pool *p, struct rv_pool_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->total = p->count;
 	st->free = p->count - p->in_use;
+	st->available = p->nfree;
+	st->in_ring = st->free - p->nfree;
+	st->reserve = p->reserve;
 	st->held = p->in_use - p->sending;
 	st->sending = p->sending;
 	st->high_water = p->high_water;
@@ -295,10 +298,11 @@ void rv_pool_stats_print(const rv_pool *p, FILE *f)
 
 	rv_pool_stats(p, &s);
 	fprintf(f,
-		"buffers %u total, %u free, %u held, %u sending, high-water "
-		"%u; enobufs %llu, recycles %llu, received %llu B, copied "
-		"%llu B; pinned %u (%llu B), compactions %llu\n",
-		s.total, s.free, s.held, s.sending, s.high_water,
+		"buffers %u total, %u free (%u in the kernel's ring), %u "
+		"held, %u sending, high-water %u; enobufs %llu, recycles "
+		"%llu, received %llu B, copied %llu B; pinned %u (%llu B), "
+		"compactions %llu\n",
+		s.total, s.free, s.in_ring, s.held, s.sending, s.high_water,
 		(unsigned long long)s.enobufs, (unsigned long long)s.recycles,
 		(unsigned long long)s.bytes_received,
 		(unsigned long long)s.bytes_copied, s.pinned,

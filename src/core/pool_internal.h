@@ -72,6 +72,7 @@ struct rv_pool {
 	struct rv_buf *bufs; /* one header per buffer, off the data pages */
 	uint32_t *free_ids;  /* stack: most recently used on top */
 	uint32_t nfree;
+	uint32_t reserve; /* free ids receives leave for rv_pool_get */
 
 	uint32_t in_use;  /* buffers with references */
 	uint32_t sending; /* buffers with a send in flight */

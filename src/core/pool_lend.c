@@ -9,7 +9,7 @@
 
 int rv__pool_take_id(rv_pool *p, uint32_t *id)
 {
-	if (!p->nfree)
+	if (p->nfree <= p->reserve)
 		return -ENOBUFS;
 	*id = p->free_ids[--p->nfree];
 	return 0;
@@ -22,7 +22,17 @@ void rv__pool_put_id(rv_pool *p, uint32_t id)
 
 uint32_t rv__pool_free_ids(const rv_pool *p)
 {
-	return p->nfree;
+	return p->nfree > p->reserve ? p->nfree - p->reserve : 0;
+}
+
+void rv__pool_set_reserve(rv_pool *p, uint32_t n)
+{
+	p->reserve = n < p->count ? n : p->count;
+}
+
+bool rv__pool_reserve_short(const rv_pool *p)
+{
+	return p->nfree < p->reserve;
 }
 
 void rv__pool_view(rv_pool *p, uint32_t id, uint32_t off, uint32_t len,

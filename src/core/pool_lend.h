@@ -21,14 +21,24 @@
 /* ---- buffer ids ------------------------------------------------------ */
 
 /*
- * rv__pool_take_id takes a free buffer id for a receive: 0, or -ENOBUFS.
+ * rv__pool_take_id takes a free buffer id for a receive: 0, or -ENOBUFS
+ * when only the application's reserve is left (rv__pool_set_reserve).
  * rv__pool_put_id gives back an id that was taken and never viewed.
  */
 int rv__pool_take_id(rv_pool *pool, uint32_t *id);
 void rv__pool_put_id(rv_pool *pool, uint32_t id);
 
-/* Free ids a receive may take. */
+/* Free ids a receive may take (those beyond the reserve). */
 uint32_t rv__pool_free_ids(const rv_pool *pool);
+
+/*
+ * rv__pool_set_reserve keeps |n| free buffers out of the receive path for
+ * rv_pool_get: receives - and the kernel's ring - never take the last
+ * |n|. rv__pool_reserve_short: the free list holds fewer than that, so a
+ * recycled id should go there rather than to the ring.
+ */
+void rv__pool_set_reserve(rv_pool *pool, uint32_t n);
+bool rv__pool_reserve_short(const rv_pool *pool);
 
 /*
  * rv__pool_view makes a view of |len| bytes at |off| in buffer |id|, just

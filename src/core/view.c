@@ -60,6 +60,30 @@ int rv_view_compact(rv_view *v)
 	return 0;
 }
 
+int rv_view_detach(rv_view *v)
+{
+	struct rv_pool *pool;
+	rv_view copy;
+	int err;
+
+	if (!v->_buf || v->_buf->_kind != RV__BUF_POOL)
+		return 0; /* pins no receive buffer */
+	if (v->len <= RV_COMPACT_MAX)
+		return rv_view_compact(v);
+	rv__view_check(v, "rv_view_detach");
+	pool = v->_buf->_pool;
+	err = rv__heap_view(v->len, &copy, NULL);
+	if (err)
+		return err;
+	memcpy((uint8_t *)(uintptr_t)copy.data, v->data, v->len);
+	copy._flags = v->_flags;
+	pool->compactions++;
+	rv__pool_count_copy(pool, v->len, false);
+	rv_view_release(v);
+	*v = copy;
+	return 0;
+}
+
 int rv__pool_get_small(rv_pool *pool, size_t len, rv_view *out,
 		       const char *site)
 {

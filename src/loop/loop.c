@@ -31,6 +31,19 @@ static void apply_defaults(struct rv_loop_config *cfg)
 		cfg->ring_fill = 64;
 }
 
+/* The buffers receives leave to rv_pool_get. */
+static void apply_reserve(rv_loop *loop)
+{
+	struct rv_pool_stats st;
+
+	rv_pool_stats(loop->pool, &st);
+	if (loop->cfg.reserve == RV_LOOP_NO_RESERVE)
+		loop->cfg.reserve = 0;
+	else if (!loop->cfg.reserve)
+		loop->cfg.reserve = st.total / 16;
+	rv__pool_set_reserve(loop->pool, loop->cfg.reserve);
+}
+
 /* The receive cap in buffers of |pool|: 4 buffers unless the config says
  * otherwise; never 0, since a receive takes at least one. */
 static void apply_recv_cap(rv_loop *loop)
@@ -113,6 +126,7 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	if (err)
 		goto fail;
 	apply_recv_cap(loop);
+	apply_reserve(loop);
 	loop->wake_fd = -1;
 	err = rv__loop_start_backend(loop);
 	if (err)

@@ -315,7 +315,7 @@ static int hex(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = (char)rv__http_lower((uint8_t)c);
+	c = (char)rv__ascii_lower((uint8_t)c);
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 

@@ -17,11 +17,6 @@ static inline bool rv__http_ows(uint8_t c)
 	return c == ' ' || c == '\t';
 }
 
-/* ASCII lower case; other bytes unchanged. */
-static inline uint8_t rv__http_lower(uint8_t c)
-{
-	return (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
 
 struct rv__http_span {
 	uint32_t off, len;

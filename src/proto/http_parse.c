@@ -192,12 +192,7 @@ void rv_http_request_tag(struct rv_http_request *r, const char *stage)
 
 bool rv_http_token_eq(const rv_view *v, const char *s)
 {
-	size_t i = 0;
-
-	for (; i < v->len && s[i]; i++)
-		if (rv__http_lower(v->data[i]) != rv__http_lower((uint8_t)s[i]))
-			return false;
-	return i == v->len && !s[i];
+	return rv_view_eq_nocase(v, s, strlen(s));
 }
 
 const struct rv_http_header *rv_http_find_header(

@@ -116,7 +116,7 @@ static const uint8_t *skip_value(const uint8_t *p, const uint8_t *end)
 static bool same_lc(const uint8_t *p, const char *lc, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (rv__http_lower(p[i]) != (uint8_t)lc[i])
+		if (rv__ascii_lower(p[i]) != (uint8_t)lc[i])
 			return false;
 	return true;
 }

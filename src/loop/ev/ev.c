@@ -152,7 +152,8 @@ static int init(rv_loop *loop)
 	}
 	e->arena = rv__pool_arena(loop->pool, &len);
 	e->buf_size = rv_pool_buf_size(loop->pool);
-	e->total = (uint32_t)(len / e->buf_size);
+	/* Buffers receives may take: the reserve is the application's. */
+	e->total = (uint32_t)(len / e->buf_size) - loop->cfg.reserve;
 	e->recv_bufs = loop->recv_bufs < RV__EV_RECV_BUFS_MAX
 			       ? loop->recv_bufs
 			       : RV__EV_RECV_BUFS_MAX;

@@ -81,7 +81,7 @@ static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 {
 	struct uring *u = ctx;
 
-	if (in_ring(u) < u->fill)
+	if (in_ring(u) < u->fill && !rv__pool_reserve_short(pool))
 		ring_add(u, id);
 	else
 		rv__pool_put_id(pool, id);
@@ -144,6 +144,8 @@ int rv__uring_bufring_setup(struct uring *u)
 	u->shadow = calloc(u->br_entries, sizeof(*u->shadow));
 	if (!u->shadow)
 		return -ENOMEM;
+	/* The reserve stays out of the ring (at least one buffer goes in). */
+	st.total = st.total > st.reserve ? st.total - st.reserve : 1;
 	u->fill = u->loop->cfg.ring_fill < st.total ? u->loop->cfg.ring_fill
 						    : st.total;
 	u->loop->stats.ring_fill = u->fill;
