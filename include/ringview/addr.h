@@ -28,7 +28,7 @@ extern "C" {
 
 struct rv_addr {
 	struct sockaddr_storage ss; /* sockaddr_in, _in6 or _un */
-	socklen_t len;              /* bytes of |ss| in use */
+	socklen_t len;		    /* bytes of |ss| in use */
 };
 
 /* The longest text rv_addr_format writes, with its NUL. */

@@ -48,7 +48,7 @@ struct rv_conn_timeouts {
 	uint32_t connect_ms; /* an outbound connect completes; 10 s */
 	uint32_t idle_ms;    /* nothing received or sent; off */
 	uint32_t write_ms;   /* queued output makes no progress; off */
-	uint32_t linger_ms;  /* a close or shutdown sends what is queued; 10 s */
+	uint32_t linger_ms; /* a close or shutdown sends what is queued; 10 s */
 };
 
 struct rv_loop_config {
@@ -107,9 +107,9 @@ RV_EXPORT int rv_loop_shutdown(rv_loop *loop);
 
 /*
  * rv_loop_destroy shuts the loop down (rv_loop_shutdown) and frees it, its
- * pool and the timers the application has not destroyed. Returns -EBUSY, after logging a leak report, when the
- * application still holds views of the pool; the loop is then shut down
- * but not freed - release them and call it again.
+ * pool and the timers the application has not destroyed. Returns -EBUSY, after
+ * logging a leak report, when the application still holds views of the pool;
+ * the loop is then shut down but not freed - release them and call it again.
  */
 RV_EXPORT int rv_loop_destroy(rv_loop *loop);
 
@@ -138,15 +138,15 @@ RV_EXPORT rv_pool *rv_loop_pool(rv_loop *loop);
 RV_EXPORT const char *rv_loop_backend_name(const rv_loop *loop);
 
 struct rv_loop_stats {
-	uint64_t accepted;	 /* connections accepted */
-	uint64_t closed;	 /* connections closed (on_close ran) */
-	uint64_t recv_events;	 /* receive completions with data */
-	uint64_t sends;		 /* send operations submitted */
-	uint64_t zc_sends;	 /* ... of which zero-copy */
-	uint64_t zc_fixed_sends; /* ... of which from registered buffers */
-	uint64_t zc_copied;	 /* zero-copy sends the kernel copied */
-	uint64_t parked;	 /* receives that waited for buffers */
-	uint32_t ring_fill;	 /* buffers the kernel's ring is kept at */
+	uint64_t accepted;	   /* connections accepted */
+	uint64_t closed;	   /* connections closed (on_close ran) */
+	uint64_t recv_events;	   /* receive completions with data */
+	uint64_t sends;		   /* send operations submitted */
+	uint64_t zc_sends;	   /* ... of which zero-copy */
+	uint64_t zc_fixed_sends;   /* ... of which from registered buffers */
+	uint64_t zc_copied;	   /* zero-copy sends the kernel copied */
+	uint64_t parked;	   /* receives that waited for buffers */
+	uint32_t ring_fill;	   /* buffers the kernel's ring is kept at */
 	uint64_t connects;	   /* rv_connect calls that made a connection */
 	uint64_t connect_failures; /* ... of which failed (not timeouts) */
 	uint64_t adopted;	   /* rv_conn_adopt */

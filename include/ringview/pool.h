@@ -71,10 +71,10 @@ struct rv_pool_config {
 
 struct rv_pool_stats {
 	uint32_t total;	     /* buffers in the pool */
-	uint32_t free;	      /* free: available + in_ring */
-	uint32_t available;   /* free for rv_pool_get now */
-	uint32_t in_ring;     /* free, lent to the kernel's receive ring */
-	uint32_t reserve;     /* of |available|, kept from receives */
+	uint32_t free;	     /* free: available + in_ring */
+	uint32_t available;  /* free for rv_pool_get now */
+	uint32_t in_ring;    /* free, lent to the kernel's receive ring */
+	uint32_t reserve;    /* of |available|, kept from receives */
 	uint32_t held;	     /* held by views only */
 	uint32_t sending;    /* with a send in flight */
 	uint32_t high_water; /* most buffers ever held or sending at once */

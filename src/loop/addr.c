@@ -120,8 +120,9 @@ int rv_addr_format(const struct rv_addr *a, char *buf, size_t len)
 
 	switch (a->ss.ss_family) {
 	case AF_INET:
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&a->ss)->sin_addr,
-			  ip, sizeof(ip));
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)&a->ss)->sin_addr, ip,
+			  sizeof(ip));
 		n = snprintf(buf, len, "%s:%u", ip, rv_addr_port(a));
 		break;
 	case AF_INET6:
@@ -132,11 +133,12 @@ int rv_addr_format(const struct rv_addr *a, char *buf, size_t len)
 		break;
 	case AF_UNIX:
 		path_len = a->len > offsetof(struct sockaddr_un, sun_path)
-				   ? a->len - offsetof(struct sockaddr_un, sun_path)
+				   ? a->len - offsetof(struct sockaddr_un,
+						       sun_path)
 				   : 0;
 		if (path_len && un->sun_path[0] == '\0') /* abstract */
-			n = snprintf(buf, len, "unix:@%.*s", (int)(path_len - 1),
-				     un->sun_path + 1);
+			n = snprintf(buf, len, "unix:@%.*s",
+				     (int)(path_len - 1), un->sun_path + 1);
 		else
 			n = snprintf(buf, len, "unix:%.*s", (int)path_len,
 				     un->sun_path);

@@ -166,8 +166,7 @@ void rv__conn_maybe_finish(rv_conn *c)
 		return;
 	if (c->flags & RV__C_CLOSING) {
 		rv__conn_kill(c, 0);
-	} else if ((c->flags & RV__C_WSHUT) &&
-		   !(c->flags & RV__C_WSHUT_DONE)) {
+	} else if ((c->flags & RV__C_WSHUT) && !(c->flags & RV__C_WSHUT_DONE)) {
 		shutdown(c->fd, SHUT_WR);
 		c->flags |= RV__C_WSHUT_DONE;
 		rv__conn_linger_done(c);
@@ -209,11 +208,9 @@ void rv__conn_eof(rv_conn *c)
 		rv_conn_close(c);
 		return;
 	}
-	if (c->flags & RV__C_WSHUT_DONE) { /* both sides are shut */
-		rv__conn_kill(c, 0);
-		return;
-	}
 	c->cb->on_eof(c);
+	if ((c->flags & RV__C_WSHUT_DONE) && !(c->flags & RV__C_DEAD))
+		rv__conn_kill(c, 0); /* both sides are shut */
 }
 
 void rv__conn_fail(rv_conn *c, int err)

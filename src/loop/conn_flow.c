@@ -167,8 +167,8 @@ void rv_conn_resume(rv_conn *c)
 
 void rv_conn_set_limits(rv_conn *c, size_t input_limit, size_t output_limit)
 {
-	c->input_limit = input_limit < LIMIT_MAX ? (uint32_t)input_limit
-						 : LIMIT_MAX;
+	c->input_limit =
+		input_limit < LIMIT_MAX ? (uint32_t)input_limit : LIMIT_MAX;
 	if (output_limit)
 		c->output_limit = output_limit < LIMIT_MAX
 					  ? (uint32_t)output_limit

@@ -56,8 +56,8 @@ static void arm_at(rv_conn *c, uint32_t at)
 
 	if (!at || (c->flags & RV__C_DEAD))
 		return;
-	when = rv__loop_wheel_time(loop) + (uint64_t)(int64_t)(int32_t)(at -
-									   now32(loop));
+	when = rv__loop_wheel_time(loop) +
+	       (uint64_t)(int64_t)(int32_t)(at - now32(loop));
 	if (rv__wheel_pending(&c->deadline) && c->deadline.expires <= when)
 		return;
 	rv__wheel_set(w, &c->deadline, when);
@@ -71,8 +71,8 @@ static uint32_t earliest(const rv_conn *c)
 	uint32_t now = now32(c->loop), best = 0;
 
 	for (unsigned i = 0; i < sizeof(at) / sizeof(at[0]); i++)
-		if (at[i] && (!best || (int32_t)(at[i] - now) <
-					       (int32_t)(best - now)))
+		if (at[i] &&
+		    (!best || (int32_t)(at[i] - now) < (int32_t)(best - now)))
 			best = at[i];
 	return best;
 }
@@ -111,6 +111,7 @@ void rv__conn_write_progress(rv_conn *c)
 
 void rv__conn_connect_start(rv_conn *c)
 {
+	rv__loop_update_time(c->loop);
 	c->dl.hard_at = c->dl.connect_ms ? after(c->loop, c->dl.connect_ms) : 0;
 	arm_at(c, c->dl.hard_at);
 }
@@ -119,6 +120,7 @@ void rv__conn_linger_start(rv_conn *c)
 {
 	if (c->dl.hard_at || !c->dl.linger_ms)
 		return; /* connecting: the connect timeout still holds */
+	rv__loop_update_time(c->loop);
 	c->dl.hard_at = after(c->loop, c->dl.linger_ms);
 	arm_at(c, c->dl.hard_at);
 }
@@ -130,6 +132,7 @@ void rv__conn_linger_done(rv_conn *c)
 
 void rv_conn_set_timeouts(rv_conn *c, const struct rv_conn_timeouts *t)
 {
+	rv__loop_update_time(c->loop);
 	if (t->connect_ms && (c->flags & RV__C_CONNECTING)) {
 		c->dl.connect_ms = timeout_value(t->connect_ms, 0);
 		rv__conn_linger_done(c);
@@ -154,6 +157,7 @@ void rv_conn_set_timeouts(rv_conn *c, const struct rv_conn_timeouts *t)
 
 void rv_conn_set_read_timeout(rv_conn *c, uint32_t ms)
 {
+	rv__loop_update_time(c->loop);
 	ms = timeout_value(ms ? ms : RV_NO_TIMEOUT, 0);
 	c->dl.read_at = ms ? after(c->loop, ms) : 0;
 	arm_at(c, c->dl.read_at);

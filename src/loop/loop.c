@@ -159,6 +159,11 @@ uint64_t rv_loop_now(const rv_loop *loop)
 	return loop->now_ms;
 }
 
+void rv__loop_update_time(rv_loop *loop)
+{
+	loop->now_ms = clock_ms();
+}
+
 void rv__loop_expire(rv_loop *loop)
 {
 	uint64_t t;
@@ -188,7 +193,6 @@ int rv__loop_wait_ms(const rv_loop *loop, int timeout_ms)
 		next = INT32_MAX;
 	return timeout_ms < 0 || next < timeout_ms ? (int)next : timeout_ms;
 }
-
 
 int rv_loop_shutdown(rv_loop *loop)
 {

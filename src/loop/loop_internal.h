@@ -38,25 +38,26 @@ struct rv_listener {
 };
 
 /* Connection flags. */
-#define RV__C_READING	   0x0001u /* the application wants bytes */
-#define RV__C_RECV_ARMED   0x0002u /* a receive is posted (backend's) */
-#define RV__C_SENDING	   0x0004u /* a send is in flight */
-#define RV__C_CLOSING	   0x0008u /* close once the queue is sent */
-#define RV__C_DEAD	   0x0010u /* shut down; waiting for ops to finish */
-#define RV__C_EOF	   0x0020u /* the peer shut its write side */
-#define RV__C_THROTTLED	   0x0040u /* own output over the limit: not reading */
-#define RV__C_PARKED	   0x0080u /* waiting for buffers (-ENOBUFS) */
-#define RV__C_NO_ZC	   0x0100u /* zero-copy sends were copied: stop */
-#define RV__C_OPENED	   0x0200u /* on_open ran, or will: on_close must */
-#define RV__C_WOKEN	   0x0400u /* just unparked: may read before others */
-#define RV__C_CONNECTING   0x0800u /* an outbound connect is under way */
-#define RV__C_CONNECT_DONE 0x1000u /* ... ended at once: report it (dirty) */
-#define RV__C_PAUSED	   0x2000u /* the application paused reading */
-#define RV__C_INPUT_FULL   0x4000u /* input chain at its limit: not reading */
-#define RV__C_OVER_LIMIT   0x8000u /* output passed its limit, not drained */
+#define RV__C_READING	   0x0001u  /* the application wants bytes */
+#define RV__C_RECV_ARMED   0x0002u  /* a receive is posted (backend's) */
+#define RV__C_SENDING	   0x0004u  /* a send is in flight */
+#define RV__C_CLOSING	   0x0008u  /* close once the queue is sent */
+#define RV__C_DEAD	   0x0010u  /* shut down; waiting for ops to finish */
+#define RV__C_EOF	   0x0020u  /* the peer shut its write side */
+#define RV__C_THROTTLED	   0x0040u  /* own output over the limit: not reading */
+#define RV__C_PARKED	   0x0080u  /* waiting for buffers (-ENOBUFS) */
+#define RV__C_NO_ZC	   0x0100u  /* zero-copy sends were copied: stop */
+#define RV__C_OPENED	   0x0200u  /* on_open ran, or will: on_close must */
+#define RV__C_WOKEN	   0x0400u  /* just unparked: may read before others */
+#define RV__C_CONNECTING   0x0800u  /* an outbound connect is under way */
+#define RV__C_CONNECT_DONE 0x1000u  /* ... ended at once: report it (dirty) */
+#define RV__C_PAUSED	   0x2000u  /* the application paused reading */
+#define RV__C_INPUT_FULL   0x4000u  /* input chain at its limit: not reading */
+#define RV__C_OVER_LIMIT   0x8000u  /* output passed its limit, not drained */
 #define RV__C_WSHUT	   0x10000u /* shut the write side once sent */
 #define RV__C_WSHUT_DONE   0x20000u /* ... done (FIN sent) */
 #define RV__C_ABORTED	   0x40000u /* reset: queues purged */
+#define RV__C_RECV_SINGLE  0x80000u /* the posted receive takes one buffer */
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
@@ -91,7 +92,7 @@ struct rv_conn {
 	 * waiting for the application to consume its input
 	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
 	struct rv__link park;
-	void *backend_data; /* the backend's per-connection state, or NULL */
+	void *backend_data;    /* the backend's per-connection state, or NULL */
 	uint32_t input_limit;  /* bytes of input beyond which it stops */
 	uint32_t output_limit; /* bytes of output beyond which it is full */
 	struct rv__wheel_entry deadline; /* at the earliest of |dl| */
@@ -243,10 +244,10 @@ struct rv_loop {
 	 * the wheels count from the loop's creation (epoch_ms). */
 	uint64_t now_ms;
 	uint64_t epoch_ms;
-	struct rv__wheel timer_wheel;    /* rv_timer (timer.c) */
+	struct rv__wheel timer_wheel;	 /* rv_timer (timer.c) */
 	struct rv__wheel deadline_wheel; /* connections' deadlines */
-	struct rv__link timers;          /* every rv_timer, to free them */
-	bool running;                    /* inside rv_loop_run_once */
+	struct rv__link timers;		 /* every rv_timer, to free them */
+	bool running;			 /* inside rv_loop_run_once */
 	const struct rv__backend *backend;
 	void *backend_data;
 	struct rv_loop_config cfg; /* defaults applied */
@@ -260,7 +261,7 @@ struct rv_loop {
 	struct rv__link listeners;
 	struct rv__link dirty;	    /* connections with output to start */
 	struct rv__link parked;	    /* connections waiting for buffers, FIFO */
-	struct rv__link held;         /* connections with their input full */
+	struct rv__link held;	    /* connections with their input full */
 	struct rv__link udps;	    /* UDP sockets not yet freed */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
 	uint32_t nudps;
@@ -307,6 +308,10 @@ static inline uint64_t rv__loop_wheel_time(const rv_loop *loop)
 	return loop->now_ms - loop->epoch_ms;
 }
 
+/* Read the clock into loop->now_ms: for a timer or deadline started
+ * outside a pass, or late in one, so that it never fires early. */
+void rv__loop_update_time(rv_loop *loop);
+
 /* Read the clock, then fire every timer and deadline that is due. */
 void rv__loop_expire(rv_loop *loop);
 
@@ -319,7 +324,6 @@ void rv__timer_fired(struct rv__wheel_entry *e, void *ctx);
 void rv__conn_deadline_fired(struct rv__wheel_entry *e, void *ctx);
 /* Free the timers the application left (rv_loop_destroy). */
 void rv__timers_free_all(rv_loop *loop);
-
 
 /* The port of a bound IPv4 or IPv6 socket address. */
 uint16_t rv__addr_port(const struct sockaddr_storage *ss);
@@ -397,6 +401,18 @@ static inline bool rv__conn_wants_recv(const rv_conn *c)
 	       !(c->flags & (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
 			     RV__C_RECV_ARMED | RV__C_PAUSED |
 			     RV__C_INPUT_FULL | RV__C_CONNECTING));
+}
+
+/* Bytes |c| may still receive before its input limit; SIZE_MAX when it
+ * has none. A backend caps its receives to it, so that the limit holds
+ * to the byte (with io_uring: one-shot receives of that size). */
+static inline size_t rv__conn_input_room(const rv_conn *c)
+{
+	size_t len = rv_chain_len(&c->in);
+
+	if (!c->input_limit)
+		return SIZE_MAX;
+	return len < c->input_limit ? c->input_limit - len : 0;
 }
 
 /* Post a receive on |c| when it wants one (rv__conn_wants_recv). */

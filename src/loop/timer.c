@@ -17,8 +17,8 @@ struct rv_timer {
 	void *user;
 	uint64_t repeat_ms;
 	struct rv__link link; /* loop->timers: freed with the loop */
-	bool firing;          /* inside fn: destroy waits for it */
-	bool destroyed;       /* destroyed inside fn */
+	bool firing;	      /* inside fn: destroy waits for it */
+	bool destroyed;	      /* destroyed inside fn */
 };
 
 int rv_timer_create(rv_loop *loop, rv_timer_fn fn, void *user, rv_timer **out)
@@ -41,6 +41,7 @@ int rv_timer_create(rv_loop *loop, rv_timer_fn fn, void *user, rv_timer **out)
 void rv_timer_start(rv_timer *t, uint64_t after_ms, uint64_t repeat_ms)
 {
 	t->repeat_ms = repeat_ms;
+	rv__loop_update_time(t->loop);
 	rv__wheel_set(&t->loop->timer_wheel, &t->entry,
 		      rv__loop_wheel_time(t->loop) + after_ms);
 }

@@ -88,7 +88,8 @@ static uint64_t next_time(const struct rv__wheel *w)
 	for (unsigned l = 0; l < RV__WHEEL_LEVELS; l++) {
 		unsigned shift = BITS * l;
 		unsigned cur = (unsigned)((w->now >> shift) & MASK);
-		uint64_t ahead = cur == MASK ? 0 : w->occupied[l] & (~0ull << (cur + 1));
+		uint64_t ahead =
+			cur == MASK ? 0 : w->occupied[l] & (~0ull << (cur + 1));
 		uint64_t t;
 
 		if (!ahead)

@@ -17,7 +17,6 @@ static inline bool rv__http_ows(uint8_t c)
 	return c == ' ' || c == '\t';
 }
 
-
 struct rv__http_span {
 	uint32_t off, len;
 };

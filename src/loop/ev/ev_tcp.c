@@ -146,17 +146,19 @@ static void hand_over(struct evb *e, rv_conn *c, const uint32_t *ids,
 }
 
 /* Read into |n| buffers: a plain recv for one, else one readv. */
-static ssize_t read_bufs(struct evb *e, int fd, const uint32_t *ids, uint32_t n)
+static ssize_t read_bufs(struct evb *e, int fd, const uint32_t *ids, uint32_t n,
+			 size_t room)
 {
 	struct iovec iov[RV__EV_RECV_BUFS_MAX];
 	ssize_t r;
 
 	for (uint32_t i = 0; i < n; i++) {
 		iov[i].iov_base = e->arena + (size_t)ids[i] * e->buf_size;
-		iov[i].iov_len = e->buf_size;
+		iov[i].iov_len = room < e->buf_size ? room : e->buf_size;
+		room -= iov[i].iov_len;
 	}
 	do
-		r = n == 1 ? recv(fd, iov[0].iov_base, e->buf_size, 0)
+		r = n == 1 ? recv(fd, iov[0].iov_base, iov[0].iov_len, 0)
 			   : readv(fd, iov, (int)n);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -errno : r;
@@ -177,7 +179,7 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 	uint32_t want = ec->wide ? e->recv_bufs : 1;
 	rv_chain *in = &e->scratch;
 	bool starved = false, eof = false;
-	size_t got = 0;
+	size_t got = 0, room = rv__conn_input_room(c);
 	int err = 0;
 
 	(void)evl;
@@ -200,15 +202,23 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 		uint32_t first = n;
 		ssize_t r;
 
+		/* No more buffers than the input limit leaves room for. */
+		if (room != SIZE_MAX &&
+		    want > first + (room - got + e->buf_size - 1) / e->buf_size)
+			want = first +
+			       (uint32_t)((room - got + e->buf_size - 1) /
+					  e->buf_size);
 		while (n < want &&
 		       rv__pool_take_id(e->loop->pool, &ids[n]) == 0)
 			n++;
 		if (n == first) {
-			rv__pool_count_enobufs(e->loop->pool);
-			starved = true;
+			if (want > first) {
+				rv__pool_count_enobufs(e->loop->pool);
+				starved = true;
+			}
 			break;
 		}
-		r = read_bufs(e, c->fd, ids + first, n - first);
+		r = read_bufs(e, c->fd, ids + first, n - first, room - got);
 		if (r <= 0) {
 			/* Drained (EAGAIN), or EOF / an error - which come
 			 * after any bytes already read. */
@@ -220,7 +230,7 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 		}
 		got += (size_t)r;
 		if ((size_t)r < (size_t)(n - first) * e->buf_size ||
-		    n >= e->recv_bufs)
+		    n >= e->recv_bufs || got >= room)
 			break;
 		want = e->recv_bufs; /* a bulk stream: up to the cap */
 	}

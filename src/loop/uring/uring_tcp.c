@@ -40,13 +40,26 @@ struct rv__uring_send {
 static void recv_arm(rv_conn *c)
 {
 	struct uring *u = U(c->loop);
+	size_t room = rv__conn_input_room(c);
 	struct io_uring_sqe *sqe = rv__uring_sqe(u);
 
-	io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
+	if (room < SIZE_MAX) {
+		/* An input limit: one receive at a time into one buffer, of
+		 * no more than the room left (a multishot would go on until
+		 * its cancel is seen, and a bundle takes what has arrived). */
+		io_uring_prep_recv(
+			sqe, c->fd, NULL,
+			room < u->buf_size ? (unsigned)room : u->buf_size, 0);
+		c->flags |= RV__C_RECV_SINGLE;
+	} else {
+		io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
+		if (u->bundles)
+			sqe->ioprio |= IORING_RECVSEND_BUNDLE;
+		else
+			c->flags |= RV__C_RECV_SINGLE;
+	}
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = RV__URING_BGID;
-	if (u->bundles)
-		sqe->ioprio |= IORING_RECVSEND_BUNDLE;
 	io_uring_sqe_set_data64(sqe, rv__uring_ud(c, RV__TAG_RECV));
 	c->flags |= RV__C_RECV_ARMED;
 	c->ops++;
@@ -71,7 +84,7 @@ static void take_received(struct uring *u, rv_conn *c, int res, uint32_t flags)
 	uint32_t nbufs = 1, left = (uint32_t)res;
 	rv_chain *got = &u->scratch;
 
-	if (u->bundles)
+	if (!(c->flags & RV__C_RECV_SINGLE))
 		nbufs = (left + u->buf_size - 1) / u->buf_size;
 	rv__uring_bufring_take(u, first);
 	for (uint32_t i = 0; i < nbufs; i++) {
@@ -116,7 +129,7 @@ void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 	if (!more) {
 		/* A multishot ends for many reasons (cancel, no buffers, CQ
 		 * overflow, a short bundle); re-arm unless we stopped it. */
-		c->flags &= ~RV__C_RECV_ARMED;
+		c->flags &= ~(RV__C_RECV_ARMED | RV__C_RECV_SINGLE);
 		if (res != 0)
 			rv__conn_arm(c);
 		rv__conn_op_done(c);
@@ -322,6 +335,12 @@ void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
 	c->flags &= ~RV__C_SENDING;
 	c->inflight = 0;
 	if (!(c->flags & RV__C_DEAD)) {
+		if (res == -EOPNOTSUPP && op->zc) {
+			/* Not every socket takes zero-copy sends (Unix ones
+			 * do not): send the same bytes the plain way. */
+			c->flags |= RV__C_NO_ZC;
+			res = 0;
+		}
 		if (res < 0) {
 			rv__conn_fail(c, res);
 		} else if ((size_t)res < op->len) {
@@ -415,8 +434,7 @@ static int connect_start(rv_conn *c, const struct rv_addr *addr)
 	op->addr = *addr;
 	c->backend_data = op;
 	sqe = rv__uring_sqe(U(c->loop));
-	io_uring_prep_connect(sqe, c->fd,
-			      (const struct sockaddr *)&op->addr.ss,
+	io_uring_prep_connect(sqe, c->fd, (const struct sockaddr *)&op->addr.ss,
 			      op->addr.len);
 	io_uring_sqe_set_data64(sqe, rv__uring_ud(c, RV__TAG_CONNECT));
 	c->ops++;
