@@ -49,7 +49,8 @@ bool tl_run_until(rv_loop *loop, bool (*done)(void *ctx), void *ctx, int ms)
 
 		if (now >= end)
 			return false;
-		n = rv_loop_run_once(loop, (int)(end - now < 50 ? end - now : 50));
+		n = rv_loop_run_once(loop,
+				     (int)(end - now < 50 ? end - now : 50));
 		cr_assert_geq(n, 0, "rv_loop_run_once: %s", rv_strerror(n));
 	}
 	return true;
@@ -67,8 +68,7 @@ static bool count_reached(void *ctx)
 	return *g->n >= g->want;
 }
 
-bool tl_run_until_count(rv_loop *loop, const volatile int *n, int want,
-			int ms)
+bool tl_run_until_count(rv_loop *loop, const volatile int *n, int want, int ms)
 {
 	struct count_goal g = {n, want};
 
@@ -106,8 +106,8 @@ void tl_need_fds(unsigned want)
 
 	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	if (rl.rlim_max < want)
-		cr_skip_test("needs %u descriptors, the hard limit is %llu", want,
-			     (unsigned long long)rl.rlim_max);
+		cr_skip_test("needs %u descriptors, the hard limit is %llu",
+			     want, (unsigned long long)rl.rlim_max);
 	if (rl.rlim_cur < want) {
 		rl.rlim_cur = want;
 		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);

@@ -21,12 +21,10 @@ rv_loop *tl_loop(const struct test_backend *b, struct rv_loop_config *cfg);
 
 /* Run |loop| until |done(ctx)| is true (checked after every pass) or
  * |ms| pass; returns whether it became true. */
-bool tl_run_until(rv_loop *loop, bool (*done)(void *ctx), void *ctx,
-		  int ms);
+bool tl_run_until(rv_loop *loop, bool (*done)(void *ctx), void *ctx, int ms);
 
 /* The same, on a counter: until |*n| reaches |want|. */
-bool tl_run_until_count(rv_loop *loop, const volatile int *n, int want,
-			int ms);
+bool tl_run_until_count(rv_loop *loop, const volatile int *n, int want, int ms);
 
 /* Run |loop| for |ms| whatever happens (to see that nothing does). */
 void tl_run_for(rv_loop *loop, int ms);

@@ -119,13 +119,22 @@ static void echo_through(rv_loop *loop, const struct rv_addr *addr)
 
 Test(addr, parse_and_format)
 {
-	static const char *good[] = {"127.0.0.1:80", "[::1]:8080",
+	static const char *good[] = {"127.0.0.1:80",	 "[::1]:8080",
 				     "unix:/tmp/x.sock", "unix:@name",
-				     "0.0.0.0:0", "[2001:db8::1]:65535"};
-	static const char *bad[] = {"", "127.0.0.1", "127.0.0.1:", ":80",
-				    "localhost:80", "::1:80", "[::1]80",
-				    "1.2.3.4:65536", "1.2.3.4:80x", "unix:",
-				    "unix:@", "[::1]:-1", "1.2.3.4:123456"};
+				     "0.0.0.0:0",	 "[2001:db8::1]:65535"};
+	static const char *bad[] = {"",
+				    "127.0.0.1",
+				    "127.0.0.1:",
+				    ":80",
+				    "localhost:80",
+				    "::1:80",
+				    "[::1]80",
+				    "1.2.3.4:65536",
+				    "1.2.3.4:80x",
+				    "unix:",
+				    "unix:@",
+				    "[::1]:-1",
+				    "1.2.3.4:123456"};
 	struct rv_addr a;
 	char text[RV_ADDR_TEXT_MAX];
 
@@ -491,8 +500,7 @@ static const struct rv_conn_ops stuck_ops = {
 static int non_reader(uint16_t port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons(port)};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
@@ -626,9 +634,8 @@ static void sink_close(rv_conn *c, int err)
 
 static const struct rv_conn_ops front_ops = {.on_open = front_open,
 					     .on_data = front_data};
-static const struct rv_conn_ops sink_ops = {.on_data = echo_data,
-					    .on_drain = sink_drain,
-					    .on_close = sink_close};
+static const struct rv_conn_ops sink_ops = {
+	.on_data = echo_data, .on_drain = sink_drain, .on_close = sink_close};
 
 /* Feeds the front connection from a client as fast as it takes bytes;
  * meanwhile a second client does round trips through an echo server. */
@@ -685,12 +692,12 @@ ParameterizedTest(struct test_backend *b, conn,
 	cr_assert_eq(rv_conn_adopt(loop, sp[0], &sink_ops, NULL, &pair.sink),
 		     0);
 	rv_conn_set_limits(pair.sink, 0, 65536);
-	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &front_ops, NULL,
-				   &front_l),
-		     0);
-	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &echo_ops, NULL,
-				   &echo_l),
-		     0);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &front_ops, NULL, &front_l),
+		0);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &echo_ops, NULL, &echo_l),
+		0);
 	f.fd = tl_connect_raw(rv_listener_port(front_l));
 	cr_assert_geq(f.fd, 0);
 	fcntl(f.fd, F_SETFL, O_NONBLOCK);
@@ -780,9 +787,8 @@ ParameterizedTest(struct test_backend *b, conn,
 	rv_timer *t;
 
 	memset(&hoarder, 0, sizeof(hoarder));
-	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &hoarder_ops, NULL,
-				   &l),
-		     0);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &hoarder_ops, NULL, &l), 0);
 	f.fd = tl_connect_raw(rv_listener_port(l));
 	fcntl(f.fd, F_SETFL, O_NONBLOCK);
 	tl_run_until(loop, fed_and_consumed, &f, 500);
@@ -823,9 +829,8 @@ ParameterizedTest(struct test_backend *b, conn,
 	struct rv_addr a;
 	rv_listener *l;
 
-	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &reenter_ops, NULL,
-				   &l),
-		     0);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &reenter_ops, NULL, &l), 0);
 	cr_assert_eq(rv_addr_ip("127.0.0.1", rv_listener_port(l), &a), 0);
 	echo_through(loop, &a);
 	cr_assert_eq(reentry_result, -EBUSY);

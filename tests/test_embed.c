@@ -257,3 +257,71 @@ Test(embed, uring_not_embedded_has_no_ev_loop, .timeout = 30)
 	cr_assert_eq(rv_loop_destroy(loop), 0);
 }
 #endif
+
+/* Timers and deadlines of an embedded loop: nothing calls
+ * rv_loop_run_once, the application only runs its libev loop. */
+static int embed_fires, embed_closed, embed_err;
+static struct ev_loop *embed_evl;
+
+static void embed_tick(rv_timer *t, void *user)
+{
+	(void)user;
+	if (++embed_fires == 5)
+		rv_timer_stop(t);
+}
+
+static void embed_data(rv_conn *c, rv_chain *in)
+{
+	(void)c;
+	rv_chain_consume(in, rv_chain_len(in));
+}
+
+/* It may run just before the application's loop would block (connections
+ * are freed there): break out so the test sees it. */
+static void embed_close(rv_conn *c, int err)
+{
+	(void)c;
+	embed_closed++;
+	embed_err = err;
+	ev_break(embed_evl, EVBREAK_ONE);
+}
+
+static const struct rv_conn_ops idle_ops = {.on_data = embed_data,
+					    .on_close = embed_close};
+
+TEST_BACKENDS(embed, timers_and_deadlines_run_on_the_app_loop)
+ParameterizedTest(struct test_backend *be, embed,
+		  timers_and_deadlines_run_on_the_app_loop, .timeout = 60)
+{
+	struct rv_loop_config cfg = {.backend = be->backend,
+				     .timeouts.idle_ms = 100};
+	struct ev_loop *evl = ev_loop_new(EVFLAG_AUTO);
+	double start = now_s();
+	uint64_t t0;
+	rv_loop *loop;
+	rv_timer *t;
+	rv_conn *c;
+	int sp[2], err;
+
+	embed_evl = evl;
+	err = rv_loop_create_ev(&cfg, evl, &loop);
+	if (be->backend == RV_BACKEND_URING &&
+	    (err == -EPERM || err == -ENOSYS))
+		cr_skip_test("io_uring is not usable here");
+	cr_assert_eq(err, 0);
+	cr_assert_eq(rv_timer_create(loop, embed_tick, NULL, &t), 0);
+	t0 = rv_loop_now(loop);
+	rv_timer_start(t, 20, 10);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	cr_assert_eq(rv_conn_adopt(loop, sp[0], &idle_ops, NULL, &c), 0);
+	while ((embed_fires < 5 || !embed_closed) && now_s() - start < 5)
+		ev_run(evl, EVRUN_ONCE);
+	cr_assert_eq(embed_fires, 5, "the timer fired on the app's loop");
+	cr_assert_geq(rv_loop_now(loop) - t0, 60);
+	cr_assert_eq(embed_closed, 1, "the idle connection timed out");
+	cr_assert_eq(embed_err, -ETIMEDOUT);
+	close(sp[1]);
+	rv_timer_destroy(t);
+	cr_assert_eq(rv_loop_destroy(loop), 0);
+	ev_loop_destroy(evl);
+}
