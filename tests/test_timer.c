@@ -122,9 +122,9 @@ static void killer_fn(rv_timer *t, void *user)
 	killer_fired++;
 	rv_timer_destroy(victim);
 	rv_timer_destroy(t);
-	cr_assert_eq(rv_timer_create(rv_timer_loop(t), victim_fn, NULL,
-				     &victim),
-		     0, "the loop still works for it");
+	cr_assert_eq(
+		rv_timer_create(rv_timer_loop(t), victim_fn, NULL, &victim), 0,
+		"the loop still works for it");
 	rv_timer_destroy(victim);
 }
 
@@ -178,9 +178,8 @@ static void ender_close(rv_conn *c, int err)
 	ender.closed++;
 }
 
-static const struct rv_conn_ops ender_ops = {.on_open = ender_open,
-					     .on_data = ender_data,
-					     .on_close = ender_close};
+static const struct rv_conn_ops ender_ops = {
+	.on_open = ender_open, .on_data = ender_data, .on_close = ender_close};
 
 static void end_them(rv_timer *t, void *user)
 {
@@ -226,7 +225,7 @@ ParameterizedTest(struct test_backend *b, timer, closes_and_aborts_connections)
 
 /* What the crowd's connections do once open. */
 enum crowd_mode {
-	CROWD_SILENT,   /* send nothing, read nothing */
+	CROWD_SILENT,	/* send nothing, read nothing */
 	CROWD_HALF_ASK, /* the even ones send one byte */
 };
 
@@ -260,8 +259,8 @@ static struct crowd crowd_start(uint16_t port, int n, enum crowd_mode mode)
 			int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small,
 				   sizeof(small));
-			if (fd < 0 || connect(fd, (struct sockaddr *)&sa,
-					      sizeof(sa)) < 0)
+			if (fd < 0 ||
+			    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 				_exit(4);
 			if (mode == CROWD_HALF_ASK && i % 2 == 0 &&
 			    write(fd, "?", 1) != 1)
@@ -351,9 +350,8 @@ static void tally_close(rv_conn *c, int err)
 		tally.max_life = life;
 }
 
-static const struct rv_conn_ops tally_ops = {.on_open = tally_open,
-					     .on_data = tally_data,
-					     .on_close = tally_close};
+static const struct rv_conn_ops tally_ops = {
+	.on_open = tally_open, .on_data = tally_data, .on_close = tally_close};
 static const struct rv_conn_ops tally_read_ops = {.on_open = tally_read_open,
 						  .on_data = tally_data,
 						  .on_close = tally_close};
@@ -385,8 +383,8 @@ static void crowd_times_out(const struct test_backend *b,
 		      (unsigned long long)tally.min_life);
 	rv_loop_stats(loop, &st);
 	cr_assert_eq(st.timeouts, (uint64_t)timeouts);
-	cr_log_info("%s: %d timed out after %llu to %llu ms", b->name,
-		    timeouts, (unsigned long long)tally.min_life,
+	cr_log_info("%s: %d timed out after %llu to %llu ms", b->name, timeouts,
+		    (unsigned long long)tally.min_life,
 		    (unsigned long long)tally.max_life);
 	crowd_stop(&cw);
 	tl_destroy(loop);
@@ -413,8 +411,7 @@ ParameterizedTest(struct test_backend *b, deadline, read_10000, .timeout = 240)
 }
 
 TEST_BACKENDS(deadline, write_10000)
-ParameterizedTest(struct test_backend *b, deadline, write_10000,
-		  .timeout = 240)
+ParameterizedTest(struct test_backend *b, deadline, write_10000, .timeout = 240)
 {
 	struct rv_loop_config cfg = {.timeouts.write_ms = 500};
 

@@ -72,9 +72,9 @@ Test(wheel, fires_each_entry_at_its_millisecond)
 	for (int step = 0; w.count && step < 10000000; step++) {
 		int64_t next = rv__wheel_next(&w);
 		cr_assert_geq(next, 0);
-		rv__wheel_advance(&w, w.now + (step % 3 ? (uint64_t)next
-						      : 1 + rnd(5000)),
-				  fire, NULL);
+		rv__wheel_advance(
+			&w, w.now + (step % 3 ? (uint64_t)next : 1 + rnd(5000)),
+			fire, NULL);
 		if (step % 512 == 0)
 			for (int i = 0; i < N; i++)
 				cr_assert(!ents[i].on || ents[i].want > w.now,
@@ -98,7 +98,7 @@ Test(wheel, set_moves_and_del_is_idempotent)
 	rv__wheel_set(&w, &a.e, 5000);
 	a.want = 5000;
 	cr_assert_eq(w.count, 1);
-	rv__wheel_del(&w, &b.e); /* never added: a no-op */
+	rv__wheel_del(&w, &b.e);    /* never added: a no-op */
 	rv__wheel_add(&w, &b.e, 0); /* the past: its next millisecond */
 	b.want = 1;
 	b.on = true;

@@ -7,8 +7,13 @@
  *
  * Usage: ringview-echo [--host ADDR] [--port N] [--buffers N]
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
- *                      [--stats-interval SECONDS] [--udp] [--threads N]
- *                      [--help]
+ *                      [--stats-interval SECONDS] [--idle-timeout SECONDS]
+ *                      [--udp] [--threads N] [--help]
+ *
+ * A client that shuts its write side still gets every byte back, then
+ * the server's FIN (on_eof: the server shuts its side once the echo is
+ * out). --idle-timeout closes connections that sent nothing and were sent
+ * nothing for that long (0, the default: never).
  *
  * With --udp it echoes datagrams instead: each one goes back to its
  * sender as the same view it arrived in. With --threads N it runs N loops,
@@ -56,8 +61,15 @@ static void echo_data(rv_conn *c, rv_chain *in)
 		fprintf(stderr, "send: %s\n", rv_strerror(err));
 }
 
+/* The client shut its write side: shut ours once the echo is out. */
+static void echo_eof(rv_conn *c)
+{
+	rv_conn_shutdown(c);
+}
+
 static const struct rv_conn_ops echo_ops = {
 	.on_data = echo_data,
+	.on_eof = echo_eof,
 };
 
 /* UDP: the datagram goes back to where it came from, as the same view.
@@ -99,6 +111,8 @@ static void usage(FILE *f, const char *argv0)
 		"  --backend NAME          auto, uring or ev (auto)\n"
 		"  --stats-interval SECS   print stats every SECS, 0 = never "
 		"(0)\n"
+		"  --idle-timeout SECS     close connections idle for SECS, "
+		"0 = never (0)\n"
 		"  --udp                   echo UDP datagrams instead of TCP\n"
 		"  --threads N             N loops on N threads, one port (1)\n"
 		"  --help                  this text\n"
@@ -201,6 +215,20 @@ static int parse_backend(const char *s, enum rv_backend *out)
 	return 0;
 }
 
+/* Seconds (decimals allowed) as a timeout in ms; 0 is none. */
+static int parse_seconds(const char *s, uint32_t *ms)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v >= 0) || v > 2e6)
+		return -EINVAL;
+	*ms = v == 0 ? RV_NO_TIMEOUT : (uint32_t)(v * 1000 + 0.5);
+	if (*ms == 0)
+		*ms = 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -210,6 +238,7 @@ int main(int argc, char **argv)
 		{"buf-size", required_argument, NULL, 's'},
 		{"backend", required_argument, NULL, 'B'},
 		{"stats-interval", required_argument, NULL, 'i'},
+		{"idle-timeout", required_argument, NULL, 'I'},
 		{"udp", no_argument, NULL, 'u'},
 		{"threads", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
@@ -239,6 +268,15 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			interval = strtod(optarg, NULL);
+			break;
+		case 'I':
+			if (parse_seconds(optarg, &cfg.timeouts.idle_ms)) {
+				fprintf(stderr,
+					"--idle-timeout needs a number of "
+					"seconds (up to 2000000), not '%s'\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'u':
 			udp_mode = true;
