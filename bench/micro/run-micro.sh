@@ -3,7 +3,7 @@
 # one core, several times, then print the median of each row over the runs.
 #
 # usage: bench/micro/run-micro.sh [-b BUILDDIR] [-c CPU] [-n TIMES] [--csv]
-#                           [-- MICRO-ARGS...]
+#                           [--wheel] [-- MICRO-ARGS...]
 #   -b BUILDDIR  release build directory (default: build-release in the
 #                source tree; made with meson setup if missing, switched to
 #                --buildtype=release -Db_ndebug=true if it is not)
@@ -12,6 +12,8 @@
 #   -r RETRIES   run again, up to RETRIES times, a run that found the
 #                machine busy (default 3; 0 keeps every run)
 #   --csv        also keep each run's CSV in bench/results/ (not committed)
+#   --wheel      run bench/micro/wheel instead: what connections' deadlines
+#                cost on the timing wheel (a push, and a tick with 100,000)
 #   MICRO-ARGS   passed to micro, e.g. -- --iters 5000000 --filter slice
 #
 # Every run's table is printed as it comes; the summary at the end gives,
@@ -26,6 +28,7 @@ cpu=1
 times=3
 retries=3
 keep_csv=no
+prog=micro
 # shellcheck source=../lib/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
 	-n) times=$2; shift 2 ;;
 	-r) retries=$2; shift 2 ;;
 	--csv) keep_csv=yes; shift ;;
+	--wheel) prog=wheel; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	*) echo "run-micro.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
@@ -52,11 +56,11 @@ if ! taskset -c "$cpu" true 2>/dev/null; then
 fi
 
 release_build
-ninja -C "$builddir" bench/micro/micro
+ninja -C "$builddir" "bench/micro/$prog"
 
-idle_check micro
+idle_check "$prog"
 
-micro=$builddir/bench/micro/micro
+micro=$builddir/bench/micro/$prog
 stamp=$(date +%Y%m%d-%H%M%S)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -81,10 +85,10 @@ done
 if [ "$keep_csv" = yes ]; then
 	mkdir -p "$src/bench/results"
 	for f in "$tmp"/run*.csv; do
-		cp "$f" "$src/bench/results/micro-$stamp-$(basename "$f")"
+		cp "$f" "$src/bench/results/$prog-$stamp-$(basename "$f")"
 	done
 	echo
-	echo "CSV kept in $src/bench/results/micro-$stamp-run*.csv"
+	echo "CSV kept in $src/bench/results/$prog-$stamp-run*.csv"
 fi
 
 # Summary over the runs: median of the per-run medians, min of the mins.

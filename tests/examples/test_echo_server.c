@@ -38,9 +38,8 @@ static void server_start(struct server *s, const struct test_backend *b,
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		snprintf(cmd, sizeof(cmd), "exec %s --port 0 --backend %s %s",
-			 RINGVIEW_ECHO, b->backend == RV_BACKEND_URING ? "uring"
-								       : "ev",
-			 args);
+			 RINGVIEW_ECHO,
+			 b->backend == RV_BACKEND_URING ? "uring" : "ev", args);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
