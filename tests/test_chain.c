@@ -720,3 +720,30 @@ Test(chain, thousand_views)
 	rv_chain_release(&out);
 	assert_idle();
 }
+
+/* ---- fan-out ---------------------------------------------------------- */
+
+/* One chain retained into two others: the same bytes, three owners; the
+ * buffers go back only when the last of them lets go. */
+Test(chain, retain_for_fan_out)
+{
+	rv_chain src = RV_CHAIN_INIT, a = RV_CHAIN_INIT, b = RV_CHAIN_INIT;
+	rv_view x = piece("hello ", 6, 1), y = piece("world", 5, 2);
+	char out[16] = {0};
+
+	cr_assert_eq(rv_chain_append(&src, &x), 0);
+	cr_assert_eq(rv_chain_append(&src, &y), 0);
+	cr_assert_eq(rv_chain_retain(&src, &a), 0);
+	cr_assert_eq(rv_chain_retain(&src, &b), 0);
+	cr_assert_eq(rv_chain_retain(&src, &src), -EINVAL);
+	cr_assert_eq(rv_chain_len(&a), 11);
+	cr_assert_eq(rv_chain_copy_out(&b, 0, out, 11), 0);
+	cr_assert_str_eq(out, "hello world");
+	cr_assert_eq(rv_chain_at(&a, 0)->data, rv_chain_at(&src, 0)->data,
+		     "no copy");
+	rv_chain_release(&src);
+	rv_chain_release(&a);
+	cr_assert_eq(stats().free, BUF_COUNT - 2, "b still holds both");
+	rv_chain_release(&b);
+	assert_idle();
+}

@@ -560,6 +560,43 @@ ParameterizedTest(struct test_backend *b, conn,
 	tl_destroy(loop);
 }
 
+/* A close whose output the peer never reads ends at the linger timeout:
+ * reset, -ETIMEDOUT, every view released. */
+static void close_now(rv_timer *t, void *user)
+{
+	struct stuck *s = user;
+
+	rv_conn_close(s->c);
+	rv_timer_destroy(t);
+}
+
+TEST_BACKENDS(conn, close_is_bounded_by_the_linger_timeout)
+ParameterizedTest(struct test_backend *b, conn,
+		  close_is_bounded_by_the_linger_timeout)
+{
+	struct rv_loop_config cfg = {.timeouts.linger_ms = 300};
+	rv_loop *loop = tl_loop(b, &cfg);
+	struct stuck s = {0};
+	rv_listener *l;
+	rv_timer *t;
+	uint64_t t0;
+	int fd;
+
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &stuck_ops, &s, &l),
+		     0);
+	fd = non_reader(rv_listener_port(l));
+	cr_assert(tl_run_until(loop, output_stuck, &s, 5000));
+	cr_assert_eq(rv_timer_create(loop, close_now, &s, &t), 0);
+	rv_timer_start(t, 0, 0);
+	t0 = tl_now_ms();
+	cr_assert(tl_run_until_count(loop, &s.closed, 1, 5000));
+	cr_assert_eq(s.err, -ETIMEDOUT, "%s", rv_strerror(s.err));
+	cr_assert_geq(tl_now_ms() - t0, 300, "not before the linger timeout");
+	cr_assert_eq(hoard.freed, hoard.made);
+	close(fd);
+	tl_destroy(loop);
+}
+
 TEST_BACKENDS(conn, shutdown_with_non_reading_peers_is_prompt)
 ParameterizedTest(struct test_backend *b, conn,
 		  shutdown_with_non_reading_peers_is_prompt)

@@ -761,3 +761,67 @@ Test(view, wrap_headers_survive_thread_exit)
 	cr_assert(rv_view_eq(&v, "x", 1));
 	rv_view_release(&v);
 }
+
+/* ---- detaching any size ----------------------------------------------- */
+
+/* A view larger than the small arena's classes gets memory of its own:
+ * the receive buffer goes back, the bytes stay, the flags too. */
+Test(view, detach_large_view, .init = view_setup)
+{
+	rv_view v = get_buf(), big;
+	struct rv_pool_stats s0;
+	uint8_t expect[3000];
+
+	cr_assert_eq(rv_view_slice(&v, 100, sizeof(expect), &big), 0);
+	rv_view_release(&v);
+	rv_view_readonly(&big);
+	memcpy(expect, big.data, sizeof(expect));
+	s0 = stats();
+	cr_assert_eq(s0.free, BUF_COUNT - 1);
+	cr_assert_eq(rv_view_detach(&big), 0);
+	cr_assert_eq(stats().free, BUF_COUNT, "the receive buffer is back");
+	cr_assert_eq(big.len, sizeof(expect));
+	cr_assert(rv_view_eq(&big, expect, sizeof(expect)));
+	cr_assert(rv_view_is_readonly(&big));
+	cr_assert_eq(stats().compactions, s0.compactions + 1);
+	cr_assert_eq(stats().bytes_copied, s0.bytes_copied + sizeof(expect));
+	cr_assert_eq(stats().small_held, 0, "not the small arena's");
+	cr_assert_eq(rv_view_detach(&big), 0,
+		     "a copy pins nothing: left alone");
+	cr_assert_eq(stats().compactions, s0.compactions + 1);
+	rv_view_release(&big);
+	pool_down();
+}
+
+/* Small views detach into the small arena, as rv_view_compact. */
+Test(view, detach_small_view, .init = view_setup)
+{
+	rv_view v = get_buf(), s;
+
+	cr_assert_eq(rv_view_slice(&v, 7, 100, &s), 0);
+	rv_view_release(&v);
+	cr_assert_eq(rv_view_detach(&s), 0);
+	cr_assert_eq(stats().small_held, 1);
+	cr_assert_eq(stats().free, BUF_COUNT);
+	cr_assert_eq(s.data[0], byte_pattern(7));
+	rv_view_release(&s);
+	pool_down();
+}
+
+Test(view, eq_nocase)
+{
+	rv_view v;
+
+	cr_assert_eq(rv_view_wrap_const("Content-Length", 14, &v), 0);
+	cr_assert(rv_view_eq_nocase(&v, "content-length", 14));
+	cr_assert(rv_view_eq_nocase(&v, "CONTENT-LENGTH", 14));
+	cr_assert_not(rv_view_eq_nocase(&v, "content_length", 14),
+		      "only letters fold");
+	cr_assert_not(rv_view_eq_nocase(&v, "content-lengt", 13));
+	cr_assert_not(rv_view_eq(&v, "content-length", 14));
+	rv_view_release(&v);
+	cr_assert_eq(rv_view_wrap_const("\xc9t\xe9", 3, &v), 0);
+	cr_assert_not(rv_view_eq_nocase(&v, "\xe9t\xe9", 3),
+		      "bytes above 127 compare as they are");
+	rv_view_release(&v);
+}

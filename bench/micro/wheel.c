@@ -29,15 +29,15 @@
 #include "harness.h"
 #include "loop/loop_internal.h"
 
-#define CONNS	  100000u
-#define IDLE_MS	  60000u
-#define ACTIVE	  100u /* connections with traffic per tick */
+#define CONNS	100000u
+#define IDLE_MS 60000u
+#define ACTIVE	100u /* connections with traffic per tick */
 
 struct bench_ctx {
 	rv_loop *loop;
 	rv_conn **conns;
 	uint32_t *scan; /* the scanning baseline's deadlines */
-	uint32_t next;  /* the next connection with traffic */
+	uint32_t next;	/* the next connection with traffic */
 };
 
 static volatile uint64_t sink;
@@ -79,7 +79,8 @@ static double b_eager(struct bench_ctx *cx, uint64_t iters)
 
 	for (uint64_t i = 0; i < iters; i++) {
 		rv__wheel_set(w, &c->deadline,
-			      rv__loop_wheel_time(cx->loop) + IDLE_MS + (i & 7));
+			      rv__loop_wheel_time(cx->loop) + IDLE_MS +
+				      (i & 7));
 		clobber();
 	}
 	return per_op(t0, now_ns(), iters);
@@ -145,7 +146,8 @@ int main(int argc, char **argv)
 	bench_parse(argc, argv, &op);
 	err = rv_loop_create(&cfg, &cx.loop);
 	if (err) {
-		fprintf(stderr, "wheel: rv_loop_create: %s\n", rv_strerror(err));
+		fprintf(stderr, "wheel: rv_loop_create: %s\n",
+			rv_strerror(err));
 		return 2;
 	}
 	cx.conns = calloc(CONNS, sizeof(*cx.conns));
@@ -158,7 +160,8 @@ int main(int argc, char **argv)
 		cx.conns[i] = rv__conn_new(cx.loop, -1, &ops, NULL);
 		if (!cx.conns[i])
 			return 2;
-		cx.loop->now_ms = cx.loop->epoch_ms + 1000 + i % (IDLE_MS - 1000);
+		cx.loop->now_ms =
+			cx.loop->epoch_ms + 1000 + i % (IDLE_MS - 1000);
 		rv__conn_touch(cx.conns[i]);
 		cx.scan[i] = 1000 + i % (IDLE_MS - 1000) + IDLE_MS;
 	}
