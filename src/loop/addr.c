@@ -111,6 +111,14 @@ uint16_t rv_addr_port(const struct rv_addr *a)
 	return rv__addr_port(&a->ss);
 }
 
+/* The address bytes of an IPv4 or IPv6 address, for inet_ntop. */
+static const void *ip_bytes(const struct rv_addr *a)
+{
+	if (a->ss.ss_family == AF_INET6)
+		return &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	return &((const struct sockaddr_in *)&a->ss)->sin_addr;
+}
+
 int rv_addr_format(const struct rv_addr *a, char *buf, size_t len)
 {
 	const struct sockaddr_un *un = (const struct sockaddr_un *)&a->ss;
@@ -120,16 +128,11 @@ int rv_addr_format(const struct rv_addr *a, char *buf, size_t len)
 
 	switch (a->ss.ss_family) {
 	case AF_INET:
-		inet_ntop(AF_INET,
-			  &((const struct sockaddr_in *)&a->ss)->sin_addr, ip,
-			  sizeof(ip));
-		n = snprintf(buf, len, "%s:%u", ip, rv_addr_port(a));
-		break;
 	case AF_INET6:
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)&a->ss)->sin6_addr, ip,
-			  sizeof(ip));
-		n = snprintf(buf, len, "[%s]:%u", ip, rv_addr_port(a));
+		inet_ntop(a->ss.ss_family, ip_bytes(a), ip, sizeof(ip));
+		n = snprintf(buf, len,
+			     a->ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+			     ip, rv_addr_port(a));
 		break;
 	case AF_UNIX:
 		path_len = a->len > offsetof(struct sockaddr_un, sun_path)

@@ -196,14 +196,21 @@ void rv__conn_received(rv_conn *c, rv_chain *views)
 	rv__conn_check_input(c);
 }
 
+/* Nothing more will be read on |c|: its peer shut its side, or it is
+ * closing. */
+static void done_reading(rv_conn *c)
+{
+	c->flags &= ~RV__C_READING;
+	rv__conn_stop_receiving(c);
+	rv__conn_unhold(c);
+}
+
 void rv__conn_eof(rv_conn *c)
 {
 	if (c->flags & (RV__C_DEAD | RV__C_EOF))
 		return;
 	c->flags |= RV__C_EOF;
-	c->flags &= ~RV__C_READING;
-	rv__conn_stop_receiving(c);
-	rv__conn_unhold(c);
+	done_reading(c);
 	if (!c->cb->on_eof || (c->flags & RV__C_CLOSING)) {
 		rv_conn_close(c);
 		return;
@@ -246,14 +253,12 @@ void rv__loop_flush_dirty(rv_loop *loop)
 
 void rv_conn_close(rv_conn *c)
 {
-	if (c->flags & (RV__C_CLOSING | RV__C_DEAD))
-		return;
-	c->flags |= RV__C_CLOSING;
-	c->flags &= ~RV__C_READING;
-	rv__conn_stop_receiving(c);
-	rv__conn_unhold(c);
-	rv__conn_linger_start(c);
-	rv__conn_maybe_finish(c);
+	if (!(c->flags & (RV__C_CLOSING | RV__C_DEAD))) {
+		c->flags |= RV__C_CLOSING;
+		done_reading(c);
+		rv__conn_linger_start(c);
+		rv__conn_maybe_finish(c);
+	}
 }
 
 void rv_conn_shutdown(rv_conn *c)
@@ -275,25 +280,8 @@ void rv__conn_cancel(rv_conn *c)
 	rv__conn_abort(c, -ECANCELED);
 }
 
-void *rv_conn_user(const rv_conn *c)
-{
-	return c->user;
-}
-
-void rv_conn_set_user(rv_conn *c, void *user)
-{
-	c->user = user;
-}
-
-rv_loop *rv_conn_loop(const rv_conn *c)
-{
-	return c->loop;
-}
-
-int rv_conn_fd(const rv_conn *c)
-{
-	return c->fd;
-}
+/* rv_conn_user, rv_conn_set_user, rv_conn_loop, rv_conn_fd */
+RV__HANDLE_ACCESSORS(rv_conn, rv_conn)
 
 rv_chain *rv_conn_input(rv_conn *c)
 {

@@ -136,6 +136,26 @@ struct rv_udp {
 	void *backend_data;   /* the backend's state, freed with the socket */
 };
 
+/* The accessors every handle (rv_conn, rv_udp) has, written once: its
+ * application pointer, its loop and its socket. */
+#define RV__HANDLE_ACCESSORS(type, prefix)          \
+	void *prefix##_user(const type *h)          \
+	{                                           \
+		return h->user;                     \
+	}                                           \
+	void prefix##_set_user(type *h, void *user) \
+	{                                           \
+		h->user = user;                     \
+	}                                           \
+	rv_loop *prefix##_loop(const type *h)       \
+	{                                           \
+		return h->loop;                     \
+	}                                           \
+	int prefix##_fd(const type *h)              \
+	{                                           \
+		return h->fd;                       \
+	}
+
 /* ---- the backend interface --------------------------------------------
  *
  * A backend does the I/O; everything decided about a connection (when to
@@ -374,22 +394,27 @@ void rv__conn_maybe_finish(rv_conn *c);
  * receive. */
 void rv__conn_stop_receiving(rv_conn *c);
 
-/* conn_flow.c */
-/* After on_data: stop reading when the input chain is at its limit. */
+/*
+ * conn_flow.c: after on_data, stop reading at the input limit
+ * (check_input); leave the held list, the input no longer full or no
+ * longer read (unhold); resume the held connections whose input the
+ * application consumed (release_held).
+ */
 void rv__conn_check_input(rv_conn *c);
-/* Off the held list (input no longer full, or no longer reading). */
 void rv__conn_unhold(rv_conn *c);
-/* Resume the held connections whose input the application consumed. */
 void rv__loop_release_held(rv_loop *loop);
 
-/* conn_timeouts.c */
+/*
+ * conn_timeouts.c: the loop's timeouts for a new connection
+ * (timeouts_init); something received or sent moves the idle deadline
+ * (touch); output queued or making progress moves the write deadline
+ * (write_progress); the connect timeout starts (connect_start); the
+ * linger timeout of a close or shutdown starts, and ends once the output
+ * went (linger_start, linger_done).
+ */
 void rv__conn_timeouts_init(rv_conn *c);
-/* Something was received or sent: the idle deadline moves. */
 void rv__conn_touch(rv_conn *c);
-/* Output made progress, or was queued: the write deadline moves. */
 void rv__conn_write_progress(rv_conn *c);
-/* The connect timeout starts; the linger timeout starts (a close or a
- * shutdown), and ends (the output went). */
 void rv__conn_connect_start(rv_conn *c);
 void rv__conn_linger_start(rv_conn *c);
 void rv__conn_linger_done(rv_conn *c);
@@ -449,6 +474,8 @@ void rv__udp_deliver(rv_udp *u, rv_view v, const struct sockaddr *peer,
 		     socklen_t peer_len, bool truncated);
 /* The kernel's SO_RXQ_OVFL counter as of the last datagram. */
 void rv__udp_kernel_drops(rv_udp *u, uint32_t counter);
+/* A control message that came with a datagram (the drop counter). */
+void rv__udp_control(rv_udp *u, const struct cmsghdr *cm);
 /* A send is done (res: bytes or -errno): release and free |op|. */
 void rv__udp_send_done(rv_udp *u, struct rv__udp_send *op, int res);
 /* A kernel operation on |u| ended. */

@@ -70,25 +70,8 @@ uint16_t rv_udp_port(const rv_udp *u)
 	return u->port;
 }
 
-void *rv_udp_user(const rv_udp *u)
-{
-	return u->user;
-}
-
-void rv_udp_set_user(rv_udp *u, void *user)
-{
-	u->user = user;
-}
-
-rv_loop *rv_udp_loop(const rv_udp *u)
-{
-	return u->loop;
-}
-
-int rv_udp_fd(const rv_udp *u)
-{
-	return u->fd;
-}
+/* rv_udp_user, rv_udp_set_user, rv_udp_loop, rv_udp_fd */
+RV__HANDLE_ACCESSORS(rv_udp, rv_udp)
 
 void rv_udp_stats(const rv_udp *u, struct rv_udp_stats *st)
 {
@@ -170,6 +153,16 @@ void rv__udp_deliver(rv_udp *u, rv_view v, const struct sockaddr *peer,
 			   truncated ? RV_UDP_TRUNCATED : 0);
 	u->busy--;
 	rv__udp_maybe_free(u);
+}
+
+void rv__udp_control(rv_udp *u, const struct cmsghdr *cm)
+{
+	uint32_t counter;
+
+	if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL)
+		return;
+	memcpy(&counter, CMSG_DATA(cm), sizeof(counter));
+	rv__udp_kernel_drops(u, counter);
 }
 
 void rv__udp_kernel_drops(rv_udp *u, uint32_t counter)

@@ -77,14 +77,8 @@ static void park(struct evb *e, rv_udp *u)
 static void kernel_drops(rv_udp *u, struct msghdr *msg)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
-	     cm = CMSG_NXTHDR(msg, cm)) {
-		uint32_t drops;
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SO_RXQ_OVFL)
-			continue;
-		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
-		rv__udp_kernel_drops(u, drops);
-	}
+	     cm = CMSG_NXTHDR(msg, cm))
+		rv__udp_control(u, cm);
 }
 
 /* Receive one datagram: 1, 0 when there is none, -1 to stop. */

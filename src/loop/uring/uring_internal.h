@@ -70,6 +70,16 @@ static inline uint64_t rv__uring_ud(void *p, enum rv__uring_tag t)
 	return (uint64_t)(uintptr_t)p | t;
 }
 
+/* A receive |sqe| takes its buffer from the pool's ring; its completion
+ * carries |user_data|. */
+static inline void rv__uring_select_buffer(struct io_uring_sqe *sqe,
+					   uint64_t user_data)
+{
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = RV__URING_BGID;
+	io_uring_sqe_set_data64(sqe, user_data);
+}
+
 /* uring.c */
 /* A submission queue entry, submitting the queue first when it is full. */
 struct io_uring_sqe *rv__uring_sqe(struct uring *u);

@@ -58,9 +58,7 @@ static void recv_arm(rv_conn *c)
 		else
 			c->flags |= RV__C_RECV_SINGLE;
 	}
-	sqe->flags |= IOSQE_BUFFER_SELECT;
-	sqe->buf_group = RV__URING_BGID;
-	io_uring_sqe_set_data64(sqe, rv__uring_ud(c, RV__TAG_RECV));
+	rv__uring_select_buffer(sqe, rv__uring_ud(c, RV__TAG_RECV));
 	c->flags |= RV__C_RECV_ARMED;
 	c->ops++;
 }

@@ -32,9 +32,7 @@ static void udp_recv_start(rv_udp *x)
 	struct io_uring_sqe *sqe = rv__uring_sqe(u);
 
 	io_uring_prep_recvmsg_multishot(sqe, x->fd, &ux->msg, 0);
-	sqe->flags |= IOSQE_BUFFER_SELECT;
-	sqe->buf_group = RV__URING_BGID;
-	io_uring_sqe_set_data64(sqe, rv__uring_ud(x, RV__TAG_UDP_RECV));
+	rv__uring_select_buffer(sqe, rv__uring_ud(x, RV__TAG_UDP_RECV));
 	x->flags |= RV__U_RECV_ARMED;
 	x->ops++;
 }
@@ -93,14 +91,8 @@ static void udp_datagram(struct uring *u, rv_udp *x, uint32_t id, int res)
 		return;
 	}
 	for (cm = io_uring_recvmsg_cmsg_firsthdr(out, &ux->msg); cm;
-	     cm = io_uring_recvmsg_cmsg_nexthdr(out, &ux->msg, cm)) {
-		uint32_t drops;
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SO_RXQ_OVFL)
-			continue;
-		memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
-		rv__udp_kernel_drops(x, drops);
-	}
+	     cm = io_uring_recvmsg_cmsg_nexthdr(out, &ux->msg, cm))
+		rv__udp_control(x, cm);
 	payload = io_uring_recvmsg_payload(out, &ux->msg);
 	len = io_uring_recvmsg_payload_length(out, res, &ux->msg);
 	rv__pool_view(u->loop->pool, id, (uint32_t)(payload - base), len, &v);
