@@ -72,19 +72,7 @@ static void on_eventfd(struct ev_loop *evl, ev_io *w, int revents)
 	}
 }
 
-static void detach(rv_loop *loop)
-{
-	struct embed *em = loop->embed;
-
-	ev_prepare_stop(loop->ev_host, &em->prepare);
-	ev_io_stop(loop->ev_host, &em->io);
-	rv__ev_clock_stop(&em->clock, loop->ev_host);
-	/* The ring keeps its own reference to the eventfd until it exits. */
-	close(em->efd);
-	free(em);
-	loop->embed = NULL;
-	loop->detach = NULL;
-}
+static void detach(rv_loop *loop);
 
 static int attach(rv_loop *loop)
 {
@@ -119,6 +107,20 @@ static int attach(rv_loop *loop)
 	loop->embed = em;
 	loop->detach = detach;
 	return 0;
+}
+
+static void detach(rv_loop *loop)
+{
+	struct embed *em = loop->embed;
+
+	ev_prepare_stop(loop->ev_host, &em->prepare);
+	ev_io_stop(loop->ev_host, &em->io);
+	rv__ev_clock_stop(&em->clock, loop->ev_host);
+	/* The ring keeps its own reference to the eventfd until it exits. */
+	close(em->efd);
+	free(em);
+	loop->embed = NULL;
+	loop->detach = NULL;
 }
 
 int rv_loop_create_ev(const struct rv_loop_config *cfg, struct ev_loop *evl,
