@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conn_util.h"
 #include "loop_util.h"
 
 /* ---- timers ----------------------------------------------------------- */
@@ -188,13 +189,6 @@ static void end_them(rv_timer *t, void *user)
 	rv_conn_abort(ender.aborter);
 	rv_timer_destroy(t);
 }
-
-static void echo_data(rv_conn *c, rv_chain *in)
-{
-	rv_conn_send_chain(c, in);
-}
-
-static const struct rv_conn_ops echo_ops = {.on_data = echo_data};
 
 TEST_BACKENDS(timer, closes_and_aborts_connections)
 ParameterizedTest(struct test_backend *b, timer, closes_and_aborts_connections)

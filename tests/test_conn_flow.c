@@ -1,0 +1,435 @@
+/*
+ * test_conn_flow.c - connections whose peer does not keep up, on each
+ * backend: abort with zero-copy sends in flight, a close bounded by the
+ * linger timeout, loop shutdown with peers that do not read; flow control
+ * between two connections (pause, resume, on_drain) while another keeps
+ * its round trips; the input limit. Every test ends with the pool whole.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn_util.h"
+#include "loop_util.h"
+
+/* ---- abort and shutdown with output the peer does not read ------------ */
+
+#define HOARD (4u << 20)
+
+/* Blocks of output queued, and freed once their last view went. */
+static struct {
+	int made, freed;
+} hoard;
+
+static void hoard_free(void *ctx, void *ptr, size_t len)
+{
+	(void)ctx;
+	(void)len;
+	free(ptr);
+	hoard.freed++;
+}
+
+/* Queue HOARD bytes on |c|, in 64 KiB views of one wrapped block:
+ * zero-copy sends with io_uring (they are over the threshold). */
+static void send_hoard(rv_conn *c)
+{
+	uint8_t *bytes = calloc(1, HOARD);
+	rv_view all, piece;
+
+	cr_assert_not_null(bytes);
+	cr_assert_eq(rv_view_wrap(bytes, HOARD, hoard_free, NULL, &all), 0);
+	hoard.made++;
+	for (size_t off = 0; off < HOARD; off += 65536) {
+		cr_assert_eq(rv_view_slice(&all, off, 65536, &piece), 0);
+		cr_assert_eq(rv_conn_send(c, piece), 0);
+	}
+	rv_view_release(&all);
+}
+
+struct stuck {
+	int opened, closed, err;
+	rv_conn *c;
+};
+
+static void stuck_open(rv_conn *c)
+{
+	struct stuck *s = rv_conn_user(c);
+	int small = 4096;
+
+	s->opened++;
+	s->c = c;
+	setsockopt(rv_conn_fd(c), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	send_hoard(c);
+}
+
+static void stuck_close(rv_conn *c, int err)
+{
+	struct stuck *s = rv_conn_user(c);
+
+	(void)c;
+	s->closed++;
+	s->err = err;
+}
+
+static const struct rv_conn_ops stuck_ops = {
+	.on_open = stuck_open,
+	.on_data = echo_data,
+	.on_close = stuck_close,
+};
+
+/* A client that never reads, with a small receive buffer. */
+static int non_reader(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* The send queue stopped moving: what is queued stays queued. */
+static bool output_stuck(void *ctx)
+{
+	struct stuck *s = ctx;
+	static size_t last;
+	static int still;
+	size_t q = s->c ? rv_conn_queued(s->c) : 0;
+
+	still = q && q == last ? still + 1 : 0;
+	last = q;
+	return still >= 5;
+}
+
+TEST_BACKENDS(conn, abort_with_zero_copy_sends_in_flight)
+ParameterizedTest(struct test_backend *b, conn,
+		  abort_with_zero_copy_sends_in_flight)
+{
+	rv_loop *loop = tl_loop(b, NULL);
+	struct stuck s = {0};
+	struct rv_loop_stats st;
+	rv_listener *l;
+	uint64_t t0;
+	char byte;
+	int fd;
+	struct timeval tv = {.tv_sec = 5};
+
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &stuck_ops, &s, &l),
+		     0);
+	fd = non_reader(rv_listener_port(l));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	cr_assert(tl_run_until(loop, output_stuck, &s, 5000));
+	cr_assert_gt(rv_conn_queued(s.c), 0);
+	rv_loop_stats(loop, &st);
+	if (!strcmp(b->name, "io_uring"))
+		cr_assert_gt(st.zc_sends, 0, "zero-copy sends were in flight");
+	t0 = tl_now_ms();
+	rv_conn_abort(s.c);
+	rv_conn_abort(s.c); /* a second abort is a no-op */
+	cr_assert(tl_run_until_count(loop, &s.closed, 1, 5000));
+	cr_assert_eq(s.err, -ECONNABORTED, "%s", rv_strerror(s.err));
+	cr_assert_lt(tl_now_ms() - t0, 2000, "abort does not wait on the peer");
+	cr_assert_eq(hoard.freed, hoard.made,
+		     "every view of the output was released");
+	/* The peer reads what it had, then the reset. */
+	while (recv(fd, &byte, 1, 0) == 1)
+		;
+	cr_assert_eq(errno, ECONNRESET, "the peer was reset: %s",
+		     strerror(errno));
+	close(fd);
+	tl_destroy(loop);
+}
+
+/* A close whose output the peer never reads ends at the linger timeout:
+ * reset, -ETIMEDOUT, every view released. */
+static void close_now(rv_timer *t, void *user)
+{
+	struct stuck *s = user;
+
+	rv_conn_close(s->c);
+	rv_timer_destroy(t);
+}
+
+TEST_BACKENDS(conn, close_is_bounded_by_the_linger_timeout)
+ParameterizedTest(struct test_backend *b, conn,
+		  close_is_bounded_by_the_linger_timeout)
+{
+	struct rv_loop_config cfg = {.timeouts.linger_ms = 300};
+	rv_loop *loop = tl_loop(b, &cfg);
+	struct stuck s = {0};
+	rv_listener *l;
+	rv_timer *t;
+	uint64_t t0;
+	int fd;
+
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &stuck_ops, &s, &l),
+		     0);
+	fd = non_reader(rv_listener_port(l));
+	cr_assert(tl_run_until(loop, output_stuck, &s, 5000));
+	cr_assert_eq(rv_timer_create(loop, close_now, &s, &t), 0);
+	rv_timer_start(t, 0, 0);
+	t0 = tl_now_ms();
+	cr_assert(tl_run_until_count(loop, &s.closed, 1, 5000));
+	cr_assert_eq(s.err, -ETIMEDOUT, "%s", rv_strerror(s.err));
+	cr_assert_geq(tl_now_ms() - t0, 300, "not before the linger timeout");
+	cr_assert_eq(hoard.freed, hoard.made);
+	close(fd);
+	tl_destroy(loop);
+}
+
+TEST_BACKENDS(conn, shutdown_with_non_reading_peers_is_prompt)
+ParameterizedTest(struct test_backend *b, conn,
+		  shutdown_with_non_reading_peers_is_prompt)
+{
+	rv_loop *loop = tl_loop(b, NULL);
+	struct stuck s = {0};
+	rv_listener *l;
+	uint64_t t0;
+	int fds[3];
+
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &stuck_ops, &s, &l),
+		     0);
+	for (int i = 0; i < 3; i++)
+		fds[i] = non_reader(rv_listener_port(l));
+	cr_assert(tl_run_until_count(loop, &s.opened, 3, 5000));
+	cr_assert(tl_run_until(loop, output_stuck, &s, 5000));
+	t0 = tl_now_ms();
+	tl_destroy(loop); /* shutdown, destroy, the pool whole */
+	cr_assert_lt(tl_now_ms() - t0, 2000,
+		     "shutdown does not wait on peers that do not read");
+	cr_assert_eq(s.closed, 3);
+	cr_assert_eq(s.err, -ECANCELED);
+	cr_assert_eq(hoard.made, 3);
+	cr_assert_eq(hoard.freed, 3);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+}
+
+/* ---- flow control between two connections ----------------------------- */
+
+/* Front connections forward what they get to |sink|, pausing themselves
+ * while it is full; the sink resumes them when it drains. */
+struct pair {
+	rv_conn *front, *sink;
+	size_t forwarded, max_queued;
+	int pauses, drains;
+};
+
+static struct pair pair;
+
+static void front_open(rv_conn *c)
+{
+	pair.front = c;
+}
+
+static void front_data(rv_conn *c, rv_chain *in)
+{
+	pair.forwarded += rv_chain_len(in);
+	cr_assert_eq(rv_conn_send_chain(pair.sink, in), 0);
+	if (rv_conn_queued(pair.sink) > pair.max_queued)
+		pair.max_queued = rv_conn_queued(pair.sink);
+	if (!rv_conn_writable(pair.sink)) {
+		rv_conn_pause(c);
+		pair.pauses++;
+	}
+}
+
+static void sink_drain(rv_conn *c)
+{
+	(void)c;
+	pair.drains++;
+	rv_conn_resume(pair.front);
+}
+
+static void sink_close(rv_conn *c, int err)
+{
+	(void)c;
+	cr_assert_eq(err, -ECONNABORTED, "the sink lived until the abort: %s",
+		     rv_strerror(err));
+	pair.sink = NULL;
+}
+
+static const struct rv_conn_ops front_ops = {.on_open = front_open,
+					     .on_data = front_data};
+static const struct rv_conn_ops sink_ops = {
+	.on_data = echo_data, .on_drain = sink_drain, .on_close = sink_close};
+
+/* Feeds the front connection from a client as fast as it takes bytes;
+ * meanwhile a second client does round trips through an echo server. */
+struct feed {
+	int fd;
+	size_t sent;
+	struct peer *echo;
+	int rounds;
+	rv_pool *pool;
+	uint32_t max_held;
+};
+
+static char feed_bytes[65536];
+
+static bool feed_more(void *ctx)
+{
+	struct feed *f = ctx;
+	struct rv_pool_stats st;
+	ssize_t n = send(f->fd, feed_bytes, sizeof(feed_bytes), MSG_DONTWAIT);
+
+	if (n > 0)
+		f->sent += (size_t)n;
+	rv_pool_stats(f->pool, &st);
+	if (st.held + st.sending > f->max_held)
+		f->max_held = st.held + st.sending;
+	/* One round trip at a time: send the next when the last is back. */
+	if (f->echo->c && f->echo->total == (size_t)f->rounds * 8) {
+		rv_view v;
+		f->rounds++;
+		cr_assert_eq(rv_view_wrap_const("ping-pon", 8, &v), 0);
+		cr_assert_eq(rv_conn_send(f->echo->c, v), 0);
+	}
+	return f->rounds > 200 && f->sent > (8u << 20);
+}
+
+TEST_BACKENDS(conn, pause_bounds_a_pair_whose_sink_does_not_read)
+ParameterizedTest(struct test_backend *b, conn,
+		  pause_bounds_a_pair_whose_sink_does_not_read)
+{
+	struct rv_loop_config cfg = {.pool = {.count = 256, .size = 16384}};
+	rv_loop *loop = tl_loop(b, &cfg);
+	struct peer echo = {0};
+	struct feed f = {0};
+	rv_listener *front_l, *echo_l;
+	struct rv_addr a;
+	int sp[2], small = 4096;
+	rv_conn *ec;
+
+	memset(&pair, 0, sizeof(pair));
+	/* The sink: a socket whose other end nobody reads. */
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(sp[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	cr_assert_eq(rv_conn_adopt(loop, sp[0], &sink_ops, NULL, &pair.sink),
+		     0);
+	rv_conn_set_limits(pair.sink, 0, 65536);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &front_ops, NULL, &front_l),
+		0);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &echo_ops, NULL, &echo_l),
+		0);
+	f.fd = tl_connect_raw(rv_listener_port(front_l));
+	cr_assert_geq(f.fd, 0);
+	fcntl(f.fd, F_SETFL, O_NONBLOCK);
+	cr_assert_eq(rv_addr_ip("127.0.0.1", rv_listener_port(echo_l), &a), 0);
+	cr_assert_eq(rv_connect(loop, &a, &peer_ops, &echo, &ec), 0);
+	f.echo = &echo;
+	f.pool = rv_loop_pool(loop);
+
+	/* The feeder cannot send 8 MiB: the pair holds what it may, the
+	 * kernel the rest, and the echo client goes on meanwhile. */
+	tl_run_until(loop, feed_more, &f, 3000);
+	cr_assert_geq(f.rounds, 200,
+		      "the other connection kept its round trips (%d)",
+		      f.rounds);
+	cr_assert_lt(f.sent, 8u << 20, "the feeder was pushed back");
+	cr_assert_gt(pair.pauses, 0);
+	/* Bound: the sink's limit, plus what one receive brought in. */
+	cr_assert_leq(pair.max_queued, 65536 + 4 * 16384, "queued %zu",
+		      pair.max_queued);
+	cr_assert_leq(f.max_held, 24, "buffers held at most %u of 256",
+		      f.max_held);
+	rv_conn_abort(pair.sink);
+	close(f.fd);
+	close(sp[1]);
+	tl_destroy(loop);
+}
+
+/* ---- the input limit -------------------------------------------------- */
+
+struct hoarder {
+	rv_conn *c;
+	size_t max_in, consumed;
+};
+
+static struct hoarder hoarder;
+
+static void hoarder_open(rv_conn *c)
+{
+	hoarder.c = c;
+}
+
+/* Keeps what it gets: the input limit stops reading it. */
+static void hoarder_data(rv_conn *c, rv_chain *in)
+{
+	(void)c;
+	if (rv_chain_len(in) > hoarder.max_in)
+		hoarder.max_in = rv_chain_len(in);
+}
+
+static const struct rv_conn_ops hoarder_ops = {.on_open = hoarder_open,
+					       .on_data = hoarder_data};
+
+static void consume_all(rv_timer *t, void *user)
+{
+	rv_chain *in = rv_conn_input(hoarder.c);
+
+	(void)t;
+	(void)user;
+	hoarder.consumed += rv_chain_len(in);
+	rv_chain_consume(in, rv_chain_len(in));
+}
+
+static bool fed_and_consumed(void *ctx)
+{
+	struct feed *f = ctx;
+	ssize_t n = 0;
+
+	if (f->sent < (1u << 20))
+		n = send(f->fd, feed_bytes,
+			 sizeof(feed_bytes) < (1u << 20) - f->sent
+				 ? sizeof(feed_bytes)
+				 : (1u << 20) - f->sent,
+			 MSG_DONTWAIT);
+	if (n > 0)
+		f->sent += (size_t)n;
+	return hoarder.consumed == (1u << 20);
+}
+
+TEST_BACKENDS(conn, input_limit_stops_reading_until_consumed)
+ParameterizedTest(struct test_backend *b, conn,
+		  input_limit_stops_reading_until_consumed)
+{
+	struct rv_loop_config cfg = {.input_limit = 65536};
+	rv_loop *loop = tl_loop(b, &cfg);
+	struct feed f = {0};
+	rv_listener *l;
+	rv_timer *t;
+
+	memset(&hoarder, 0, sizeof(hoarder));
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &hoarder_ops, NULL, &l), 0);
+	f.fd = tl_connect_raw(rv_listener_port(l));
+	fcntl(f.fd, F_SETFL, O_NONBLOCK);
+	tl_run_until(loop, fed_and_consumed, &f, 500);
+	cr_assert_not_null(hoarder.c);
+	cr_assert_geq(hoarder.max_in, 65536, "it filled up to the limit");
+	cr_assert_leq(hoarder.max_in, 65536, "and stopped there: %zu",
+		      hoarder.max_in);
+	/* Consumed from outside on_data, reading resumes. */
+	cr_assert_eq(rv_timer_create(loop, consume_all, NULL, &t), 0);
+	rv_timer_start(t, 10, 10);
+	cr_assert(tl_run_until(loop, fed_and_consumed, &f, 10000),
+		  "all 1 MiB went through (%zu)", hoarder.consumed);
+	cr_assert_leq(hoarder.max_in, 65536, "never over the limit: %zu",
+		      hoarder.max_in);
+	rv_timer_destroy(t);
+	close(f.fd);
+	tl_destroy(loop);
+}
+
