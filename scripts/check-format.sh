@@ -15,7 +15,7 @@ if ! command -v clang-format >/dev/null; then
 	echo "check-format: clang-format is not installed (scripts/setup.sh installs it)" >&2
 	exit 2
 fi
-mapfile -t files < <(git ls-files '*.c' '*.h')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 if [ "${1:-}" = "--fix" ]; then
 	clang-format -i "${files[@]}"
 	exit 0

@@ -14,12 +14,12 @@
 /* A connection's record; its rv_conn_user. */
 struct peer {
 	int opened, closed, eofs;
-	int err;                  /* on_close's */
-	char got[4096];           /* the first bytes received */
-	size_t got_len, total;    /* kept, received in all */
-	const char *greeting;     /* sent on open, when set */
+	int err;	       /* on_close's */
+	char got[4096];	       /* the first bytes received */
+	size_t got_len, total; /* kept, received in all */
+	const char *greeting;  /* sent on open, when set */
 	bool shutdown_after_greeting;
-	rv_conn *c;               /* while open */
+	rv_conn *c; /* while open */
 };
 
 void peer_open(rv_conn *c);

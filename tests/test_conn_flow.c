@@ -432,4 +432,3 @@ ParameterizedTest(struct test_backend *b, conn,
 	close(f.fd);
 	tl_destroy(loop);
 }
-
