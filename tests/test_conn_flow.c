@@ -300,7 +300,9 @@ TEST_BACKENDS(conn, pause_bounds_a_pair_whose_sink_does_not_read)
 ParameterizedTest(struct test_backend *b, conn,
 		  pause_bounds_a_pair_whose_sink_does_not_read)
 {
-	struct rv_loop_config cfg = {.pool = {.count = 256, .size = 16384}};
+	/* No budget: this is about pause and on_drain alone. */
+	struct rv_loop_config cfg = {.pool = {.count = 256, .size = 16384},
+				     .conn_budget = RV_LOOP_NO_BUDGET};
 	rv_loop *loop = tl_loop(b, &cfg);
 	struct peer echo = {0};
 	struct feed f = {0};

@@ -40,6 +40,14 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 		rv_chain_init(&st->in);
 		st->ready = true;
 	}
+	if (m->kind == HTTP_MSG_DETACH) {
+		/* A client trickling a request costs its size, not a
+		 * receive buffer per packet. */
+		if (rv_chain_detach(&st->in) ||
+		    rv_http_framer_detach(&st->framer))
+			return emit_error(p, -ENOMEM);
+		return 0;
+	}
 	if (m->kind != HTTP_MSG_BYTES)
 		return rv_pipeline_emit(p, m);
 	if (rv_chain_append_chain(&st->in, &m->body))

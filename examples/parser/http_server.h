@@ -64,6 +64,8 @@ enum http_msg_kind {
 	HTTP_MSG_CONTINUE,  /* the client waits for 100 Continue */
 	HTTP_MSG_RESPONSE, /* flags: status | HTTP_RESP_*; body (into encode) */
 	HTTP_MSG_WIRE,	   /* head + body to send; flags: HTTP_RESP_CLOSE */
+	HTTP_MSG_DETACH, /* at the budget: move partial requests out of buffers
+			  */
 };
 
 #define HTTP_RESP_STATUS(flags) ((flags)&0x3ffu)

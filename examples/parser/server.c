@@ -77,6 +77,19 @@ static void on_data(rv_conn *c, rv_chain *in)
 		rv_conn_close(c);
 }
 
+/* At its budget: what the frame stage keeps of a partial request moves
+ * out of the receive buffers, so the connection can be read on. */
+static void on_budget(rv_conn *c, rv_chain *in)
+{
+	struct http_conn *hc = rv_conn_user(c);
+	rv_msg m = {.kind = HTTP_MSG_DETACH};
+
+	(void)in; /* the loop detached it already */
+	if (hc && !rv_pipeline_stopped(hc->pipeline) &&
+	    rv_pipeline_push(hc->pipeline, &m) < 0)
+		rv_conn_close(c);
+}
+
 static void on_close(rv_conn *c, int err)
 {
 	struct http_conn *hc = rv_conn_user(c);
@@ -93,4 +106,5 @@ const struct rv_conn_ops http_conn_ops = {
 	.on_open = on_open,
 	.on_data = on_data,
 	.on_close = on_close,
+	.on_budget = on_budget,
 };

@@ -80,6 +80,17 @@ RV_EXPORT int rv_chain_append(rv_chain *c, rv_view *v);
 RV_EXPORT int rv_chain_append_chain(rv_chain *dst, rv_chain *src);
 
 /*
+ * rv_chain_detach moves |c|'s bytes out of the receive buffers they pin:
+ * each run of views of pool buffers is copied into one block of its own
+ * (the pool's small-object arena up to RV_COMPACT_MAX bytes, the heap
+ * above) and the buffers are released. Other views stay as they are. For
+ * partial messages kept while a slow peer trickles the rest. Counted in
+ * the pool's compactions and bytes_copied. On -ENOMEM |c| is unchanged.
+ * Call it on the thread that owns the views' pool.
+ */
+RV_EXPORT int rv_chain_detach(rv_chain *c);
+
+/*
  * rv_chain_retain appends to |dst| another reference to every view of
  * |src| (one new reference each, no copy): the same bytes, owned twice -
  * to send one chain on several connections, say. |src| is unchanged.

@@ -17,14 +17,15 @@
  * a timer's included, on any connection.
  *
  * Flow control names its side. A connection's own limits throttle only
- * itself: its input limit stops reading it while its input chain is
- * full; its output limit makes it "full" (rv_conn_writable false).
- * Without an on_drain callback the loop then stops reading that same
- * connection until half the output is sent - right for an echo, whose
- * output comes from its own input. A proxy moving bytes from A to B sets
- * on_drain on B, pauses A (rv_conn_pause) when B is full, and resumes A
- * in B's on_drain: then at most B's output limit, plus what A's receive
- * had in flight, is held for the pair.
+ * itself: its budget stops reading it while it holds that many receive
+ * buffers (the pool is shared: no peer may take it all); its input limit
+ * stops reading it while its input chain is full; its output limit makes it
+ * "full" (rv_conn_writable false). Without an on_drain callback the loop then
+ * stops reading that same connection until half the output is sent - right for
+ * an echo, whose output comes from its own input. A proxy moving bytes from A
+ * to B sets on_drain on B, pauses A (rv_conn_pause) when B is full, and resumes
+ * A in B's on_drain: then at most B's output limit, plus what A's receive had
+ * in flight, is held for the pair.
  *
  * Closing, in order of politeness: rv_conn_shutdown (half-close: send
  * what is queued, then FIN; keep reading), rv_conn_close (stop reading,
@@ -89,6 +90,16 @@ struct rv_conn_ops {
 	 * connection for its own output. NULL: it does.
 	 */
 	void (*on_drain)(rv_conn *c);
+	/*
+	 * The connection holds its budget of receive buffers (see
+	 * rv_conn_set_budget), after the loop moved its input chain's bytes
+	 * into memory of their own (rv_chain_detach). Views the application
+	 * keeps of it (a parser's partial message) still pin theirs: detach
+	 * them now (rv_chain_detach, rv_view_detach) and reading goes on;
+	 * otherwise the loop stops reading the connection until half of its
+	 * buffers are back. May be NULL.
+	 */
+	void (*on_budget)(rv_conn *c, rv_chain *in);
 };
 
 /* ---- listening, connecting, adopting ---------------------------------- */
@@ -181,6 +192,17 @@ RV_EXPORT void rv_conn_resume(rv_conn *c);
  */
 RV_EXPORT void rv_conn_set_limits(rv_conn *c, size_t input_limit,
 				  size_t output_limit);
+
+/*
+ * rv_conn_buffers: receive buffers |c| holds - filled by its receives and
+ * not yet recycled, wherever their views are (its input chain, the
+ * application's parser or cache, another connection's send queue).
+ * rv_conn_set_budget caps them (0: no cap; the loop's conn_budget by
+ * default): at the cap the loop stops reading |c| until half of them
+ * came back. A receive in flight may take one more batch past it.
+ */
+RV_EXPORT uint32_t rv_conn_buffers(const rv_conn *c);
+RV_EXPORT void rv_conn_set_budget(rv_conn *c, uint32_t buffers);
 
 /* ---- timeouts --------------------------------------------------------- */
 

@@ -123,6 +123,16 @@ RV_EXPORT const char *rv_http_framer_why(const rv_http_framer *f);
  * server should now send "HTTP/1.1 100 Continue". */
 RV_EXPORT bool rv_http_framer_take_continue(rv_http_framer *f);
 
+/*
+ * rv_http_framer_detach moves the body |f| keeps of a request not yet
+ * whole out of the receive buffers it pins, into memory of its own
+ * (rv_chain_detach): for a connection at its budget while a client
+ * trickles a body. (The head is one buffer at most, and an incomplete
+ * head stays in the caller's chain: rv_chain_detach that.) 0 or -ENOMEM
+ * (then some of it may still pin buffers).
+ */
+RV_EXPORT int rv_http_framer_detach(rv_http_framer *f);
+
 /* rv_http_frame_release releases the frame's views. */
 RV_EXPORT void rv_http_frame_release(struct rv_http_frame *fr);
 

@@ -81,8 +81,16 @@ struct rv_loop_config {
 	 * rv_pool_get finds some (for output it builds in pool buffers).
 	 * 0 means count / 16; RV_LOOP_NO_RESERVE none. */
 	uint32_t reserve;
+	/* Receive buffers one connection may hold (see conn.h: charged from
+	 * its receive until recycled, wherever the views went) before the
+	 * loop stops reading it. 0 means count / 64, so that 64 connections
+	 * are needed to hold the whole pool (12 of a 768-buffer pool, 4 of
+	 * the default 256), and never less than one receive (recv_cap);
+	 * RV_LOOP_NO_BUDGET none. */
+	uint32_t conn_budget;
 };
 #define RV_LOOP_NO_RESERVE UINT32_MAX
+#define RV_LOOP_NO_BUDGET  UINT32_MAX
 
 /*
  * rv_loop_create makes a loop with its pool as |cfg| asks (NULL: defaults)
@@ -152,6 +160,8 @@ struct rv_loop_stats {
 	uint64_t adopted;	   /* rv_conn_adopt */
 	uint64_t timeouts;	   /* connections ended by a timeout */
 	uint64_t aborts;	   /* connections reset (abort, timeouts) */
+	uint64_t over_budget;	   /* times a connection hit its budget */
+	uint64_t compacted;	   /* input chains detached at the budget */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

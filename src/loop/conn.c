@@ -37,6 +37,7 @@ rv_conn *rv__conn_new(rv_loop *loop, int fd, const struct rv_conn_ops *ops,
 	c->user = user;
 	c->flags = RV__C_READING | RV__C_OPENED;
 	c->input_limit = loop->cfg.input_limit;
+	c->budget = loop->cfg.conn_budget;
 	c->output_limit = (uint32_t)loop->cfg.output_limit;
 	rv__conn_timeouts_init(c);
 	rv__list_push(&loop->conns, &c->link);
@@ -99,6 +100,8 @@ static void finalize(rv_conn *c)
 		c->cb->on_close(c, c->err);
 	rv_chain_release(&c->in);
 	rv_chain_release(&c->out);
+	if (c->held_bufs)
+		rv__budget_disown(c); /* views the application kept */
 	free(c);
 }
 
@@ -184,6 +187,7 @@ void rv__conn_received(rv_conn *c, rv_chain *views)
 		rv__chain_clear(views);
 		return;
 	}
+	rv__budget_charge(c, views);
 	/* |views| is the backend's scratch chain: keep its storage. */
 	err = rv__chain_move(&c->in, views);
 	if (err) {
@@ -194,6 +198,7 @@ void rv__conn_received(rv_conn *c, rv_chain *views)
 	rv__conn_touch(c);
 	c->cb->on_data(c, &c->in);
 	rv__conn_check_input(c);
+	rv__budget_check(c);
 }
 
 /* Nothing more will be read on |c|: its peer shut its side, or it is
@@ -243,10 +248,12 @@ void rv__loop_flush_dirty(rv_loop *loop)
 		if (c->flags & RV__C_DEAD) {
 			if (c->ops == 0)
 				finalize(c);
-		} else if (!(c->flags & (RV__C_SENDING | RV__C_CONNECTING)) &&
-			   rv_chain_len(&c->out)) {
-			loop->backend->tcp->send_start(c);
+			continue;
 		}
+		if (!(c->flags & (RV__C_SENDING | RV__C_CONNECTING)) &&
+		    rv_chain_len(&c->out))
+			loop->backend->tcp->send_start(c);
+		rv__conn_arm(c); /* back under its budget, say */
 	}
 	rv__loop_release_held(loop);
 }

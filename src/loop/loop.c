@@ -127,6 +127,9 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 		goto fail;
 	apply_recv_cap(loop);
 	apply_reserve(loop);
+	err = rv__budget_init(loop);
+	if (err)
+		goto fail;
 	loop->wake_fd = -1;
 	err = rv__loop_start_backend(loop);
 	if (err)
@@ -145,6 +148,7 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	return 0;
 fail:
 	rv_pool_destroy(loop->pool);
+	free(loop->owner);
 	free(loop);
 	return err;
 }
@@ -254,6 +258,7 @@ int rv_loop_destroy(rv_loop *loop)
 	if (err)
 		return err;
 	rv__timers_free_all(loop);
+	free(loop->owner);
 	free(loop);
 	return 0;
 }

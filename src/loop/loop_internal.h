@@ -58,6 +58,8 @@ struct rv_listener {
 #define RV__C_WSHUT_DONE   0x20000u /* ... done (FIN sent) */
 #define RV__C_ABORTED	   0x40000u /* reset: queues purged */
 #define RV__C_RECV_SINGLE  0x80000u /* the posted receive takes one buffer */
+#define RV__C_OVER_BUDGET \
+	0x100000u /* holds its budget of buffers: not reading */
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
@@ -93,6 +95,8 @@ struct rv_conn {
 	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
 	struct rv__link park;
 	void *backend_data;    /* the backend's per-connection state, or NULL */
+	uint32_t held_bufs;    /* receive buffers it filled, not yet back */
+	uint32_t budget;       /* ... beyond which it is not read; 0: none */
 	uint32_t input_limit;  /* bytes of input beyond which it stops */
 	uint32_t output_limit; /* bytes of output beyond which it is full */
 	struct rv__wheel_entry deadline; /* at the earliest of |dl| */
@@ -267,7 +271,9 @@ struct rv_loop {
 	struct rv__wheel timer_wheel;	 /* rv_timer (timer.c) */
 	struct rv__wheel deadline_wheel; /* connections' deadlines */
 	struct rv__link timers;		 /* every rv_timer, to free them */
-	bool running;			 /* inside rv_loop_run_once */
+	rv_conn **owner; /* per buffer id: the connection it was filled for */
+	uint32_t nowner;
+	bool running; /* inside rv_loop_run_once */
 	const struct rv__backend *backend;
 	void *backend_data;
 	struct rv_loop_config cfg; /* defaults applied */
@@ -423,9 +429,10 @@ void rv__conn_linger_done(rv_conn *c);
 static inline bool rv__conn_wants_recv(const rv_conn *c)
 {
 	return (c->flags & RV__C_READING) &&
-	       !(c->flags & (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
-			     RV__C_RECV_ARMED | RV__C_PAUSED |
-			     RV__C_INPUT_FULL | RV__C_CONNECTING));
+	       !(c->flags &
+		 (RV__C_THROTTLED | RV__C_DEAD | RV__C_PARKED |
+		  RV__C_RECV_ARMED | RV__C_PAUSED | RV__C_INPUT_FULL |
+		  RV__C_CONNECTING | RV__C_OVER_BUDGET));
 }
 
 /* Bytes |c| may still receive before its input limit; SIZE_MAX when it
@@ -442,6 +449,20 @@ static inline size_t rv__conn_input_room(const rv_conn *c)
 
 /* Post a receive on |c| when it wants one (rv__conn_wants_recv). */
 void rv__conn_arm(rv_conn *c);
+
+/*
+ * budget.c: the owners of receive buffers, and each connection's cap.
+ * budget_init makes the owner array and settles the default budget;
+ * charge makes |c| the owner of the buffers of |views| (a receive);
+ * check stops reading |c| at its budget; recycled is told by the
+ * backend's recycle hook of every buffer back, before anything else;
+ * disown clears what a freed connection still owned.
+ */
+int rv__budget_init(rv_loop *loop);
+void rv__budget_charge(rv_conn *c, const rv_chain *views);
+void rv__budget_check(rv_conn *c);
+void rv__budget_recycled(rv_loop *loop, uint32_t id);
+void rv__budget_disown(rv_conn *c);
 
 /* ---- park.c: waiting for buffers, the same for every backend ----------
  *

@@ -65,6 +65,15 @@ void rv_http_framer_fini(rv_http_framer *f)
 	rv_chain_release(&f->_tail);
 }
 
+int rv_http_framer_detach(rv_http_framer *f)
+{
+	/* The head stays: the scan's fields point into its buffer (they
+	 * become references at parse time), and it is one buffer at most. */
+	int err = rv_chain_detach(&f->_body);
+
+	return err ? err : rv_chain_detach(&f->_tail);
+}
+
 void rv_http_frame_release(struct rv_http_frame *fr)
 {
 	rv__http_request_discard(fr->_req);

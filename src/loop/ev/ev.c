@@ -40,6 +40,7 @@ static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 {
 	struct evb *e = ctx;
 
+	rv__budget_recycled(e->loop, id);
 	rv__pool_put_id(pool, id);
 	rv__ev_buffers_freed(e, 1);
 	/* A datagram takes one buffer: every waiting UDP socket may try. */

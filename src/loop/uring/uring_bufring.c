@@ -81,6 +81,7 @@ static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 {
 	struct uring *u = ctx;
 
+	rv__budget_recycled(u->loop, id);
 	if (in_ring(u) < u->fill && !rv__pool_reserve_short(pool))
 		ring_add(u, id);
 	else
