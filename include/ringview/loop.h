@@ -162,6 +162,8 @@ struct rv_loop_stats {
 	uint64_t aborts;	   /* connections reset (abort, timeouts) */
 	uint64_t over_budget;	   /* times a connection hit its budget */
 	uint64_t compacted;	   /* input chains detached at the budget */
+	uint64_t pressure; /* passes that found the pool low and acted */
+	uint64_t shed;	   /* connections reset to free a nearly empty pool */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

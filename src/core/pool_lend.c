@@ -25,6 +25,11 @@ uint32_t rv__pool_free_ids(const rv_pool *p)
 	return p->nfree > p->reserve ? p->nfree - p->reserve : 0;
 }
 
+uint32_t rv__pool_unused(const rv_pool *p)
+{
+	return p->count - p->in_use;
+}
+
 void rv__pool_set_reserve(rv_pool *p, uint32_t n)
 {
 	p->reserve = n < p->count ? n : p->count;

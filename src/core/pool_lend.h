@@ -28,6 +28,9 @@
 int rv__pool_take_id(rv_pool *pool, uint32_t *id);
 void rv__pool_put_id(rv_pool *pool, uint32_t id);
 
+/* Buffers no view holds (in the free list, the ring or a read). */
+uint32_t rv__pool_unused(const rv_pool *pool);
+
 /* Free ids a receive may take (those beyond the reserve). */
 uint32_t rv__pool_free_ids(const rv_pool *pool);
 

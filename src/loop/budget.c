@@ -26,7 +26,8 @@ int rv__budget_init(rv_loop *loop)
 
 	rv_pool_stats(loop->pool, &st);
 	loop->owner = calloc(st.total, sizeof(*loop->owner));
-	if (!loop->owner)
+	loop->pressure_scratch = calloc(st.total, sizeof(*loop->owner));
+	if (!loop->owner || !loop->pressure_scratch)
 		return -ENOMEM;
 	loop->nowner = st.total;
 	if (budget == RV_LOOP_NO_BUDGET)
@@ -59,18 +60,23 @@ static bool under(const rv_conn *c)
 	       (c->flags & (RV__C_OVER_BUDGET | RV__C_DEAD));
 }
 
+void rv__budget_detach(rv_conn *c)
+{
+	if (rv_chain_len(&c->in) && rv_chain_detach(&c->in) == 0)
+		c->loop->stats.compacted++;
+	if (c->held_bufs && c->cb->on_budget && !(c->flags & RV__C_DEAD))
+		c->cb->on_budget(c, &c->in);
+}
+
 void rv__budget_check(rv_conn *c)
 {
 	if (under(c))
 		return;
-	/* Give buffers back before stopping: first the partial message in
-	 * the input chain, then what the application keeps (a parser's
-	 * partial request, for one) - both copied into memory of their own.
-	 * A peer that trickles a message then costs its size. */
-	if (rv_chain_len(&c->in) && rv_chain_detach(&c->in) == 0)
-		c->loop->stats.compacted++;
-	if (!under(c) && c->cb->on_budget)
-		c->cb->on_budget(c, &c->in);
+	/* Give buffers back before stopping: the partial message in the
+	 * input chain, and what the application keeps (a parser's partial
+	 * request, for one), copied into memory of their own. A peer that
+	 * trickles a message then costs its size. */
+	rv__budget_detach(c);
 	if (under(c))
 		return;
 	c->flags |= RV__C_OVER_BUDGET;

@@ -256,6 +256,7 @@ void rv__loop_flush_dirty(rv_loop *loop)
 		rv__conn_arm(c); /* back under its budget, say */
 	}
 	rv__loop_release_held(loop);
+	rv__loop_pressure(loop);
 }
 
 void rv_conn_close(rv_conn *c)

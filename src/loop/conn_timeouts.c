@@ -89,6 +89,7 @@ void rv__conn_timeouts_init(rv_conn *c)
 
 void rv__conn_touch(rv_conn *c)
 {
+	c->progress_at = now32(c->loop);
 	if (!c->dl.idle_ms)
 		return;
 	c->dl.idle_at = after(c->loop, c->dl.idle_ms);
@@ -98,6 +99,7 @@ void rv__conn_touch(rv_conn *c)
 
 void rv__conn_write_progress(rv_conn *c)
 {
+	c->progress_at = now32(c->loop);
 	if (!c->dl.write_ms)
 		return;
 	if (!rv_conn_queued(c)) {

@@ -149,6 +149,7 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 fail:
 	rv_pool_destroy(loop->pool);
 	free(loop->owner);
+	free(loop->pressure_scratch);
 	free(loop);
 	return err;
 }
@@ -259,6 +260,7 @@ int rv_loop_destroy(rv_loop *loop)
 		return err;
 	rv__timers_free_all(loop);
 	free(loop->owner);
+	free(loop->pressure_scratch);
 	free(loop);
 	return 0;
 }

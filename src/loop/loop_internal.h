@@ -58,16 +58,17 @@ struct rv_listener {
 #define RV__C_WSHUT_DONE   0x20000u /* ... done (FIN sent) */
 #define RV__C_ABORTED	   0x40000u /* reset: queues purged */
 #define RV__C_RECV_SINGLE  0x80000u /* the posted receive takes one buffer */
-#define RV__C_OVER_BUDGET \
-	0x100000u /* holds its budget of buffers: not reading */
+#define RV__C_OVER_BUDGET  0x100000u /* at its budget: not reading */
+#define RV__C_PRESSURED	   0x200000u /* the pool is low: not reading */
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
- * cut to 32 bits, compared with wrap-around arithmetic, and 0 means none:
- * a timeout may be up to 24 days. One wheel entry per connection is armed
- * at the earliest; pushing a deadline later (the idle deadline at every
- * receive) needs no wheel operation: the entry fires early, finds nothing
- * due and is armed again at the new earliest (conn_timeouts.c).
+ * cut to 32 bits, compared with wrap-around arithmetic, and 0 means
+ * none: a timeout may be up to 24 days. One wheel entry per connection
+ * is armed at the earliest; pushing a deadline later (the idle deadline
+ * at every receive) needs no wheel operation: the entry fires early,
+ * finds nothing due and is armed again at the new earliest
+ * (conn_timeouts.c).
  */
 struct rv__conn_deadlines {
 	uint32_t idle_at;  /* nothing received or sent since: close */
@@ -94,11 +95,13 @@ struct rv_conn {
 	 * waiting for the application to consume its input
 	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
 	struct rv__link park;
-	void *backend_data;    /* the backend's per-connection state, or NULL */
-	uint32_t held_bufs;    /* receive buffers it filled, not yet back */
-	uint32_t budget;       /* ... beyond which it is not read; 0: none */
-	uint32_t input_limit;  /* bytes of input beyond which it stops */
-	uint32_t output_limit; /* bytes of output beyond which it is full */
+	void *backend_data;   /* the backend's per-connection state, or NULL */
+	uint32_t held_bufs;   /* receive buffers it filled, not yet back */
+	uint32_t budget;      /* ... beyond which it is not read; 0: none */
+	uint32_t progress_at; /* wheel ms of its last receive or send */
+	uint32_t pressure_mark; /* pressure.c's: seen in this scan */
+	uint32_t input_limit;	/* bytes of input beyond which it stops */
+	uint32_t output_limit;	/* bytes of output beyond which it is full */
 	struct rv__wheel_entry deadline; /* at the earliest of |dl| */
 	struct rv__conn_deadlines dl;
 };
@@ -273,7 +276,12 @@ struct rv_loop {
 	struct rv__link timers;		 /* every rv_timer, to free them */
 	rv_conn **owner; /* per buffer id: the connection it was filled for */
 	uint32_t nowner;
-	bool running; /* inside rv_loop_run_once */
+	/* pressure.c: when the pool runs low */
+	rv_conn **pressure_scratch; /* nowner entries */
+	uint32_t pressure_mark, npressured;
+	uint32_t pressure_at, starved_at,
+		shed_logged_at; /* wheel ms; 0: none */
+	bool running;		/* inside rv_loop_run_once */
 	const struct rv__backend *backend;
 	void *backend_data;
 	struct rv_loop_config cfg; /* defaults applied */
@@ -463,6 +471,12 @@ void rv__budget_charge(rv_conn *c, const rv_chain *views);
 void rv__budget_check(rv_conn *c);
 void rv__budget_recycled(rv_loop *loop, uint32_t id);
 void rv__budget_disown(rv_conn *c);
+/* Move |c|'s partial messages out of their buffers: its input chain, and
+ * what the application keeps (on_budget). */
+void rv__budget_detach(rv_conn *c);
+
+/* pressure.c: at the end of a pass, act if the pool runs low. */
+void rv__loop_pressure(rv_loop *loop);
 
 /* ---- park.c: waiting for buffers, the same for every backend ----------
  *
