@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -391,5 +392,72 @@ ParameterizedTest(struct test_backend *b, conn, pool_get_finds_the_reserve)
 			     "rv_pool_get on a loop's pool (%d)", i);
 	for (int i = 0; i < 4; i++)
 		rv_view_release(&v[i]);
+	tl_destroy(loop);
+}
+
+/* ---- out of descriptors ----------------------------------------------- */
+
+static int accepted_then_closed;
+
+static void close_at_once(rv_conn *c)
+{
+	accepted_then_closed++;
+	rv_conn_close(c);
+}
+
+static const struct rv_conn_ops closer_ops = {.on_open = close_at_once,
+					      .on_data = echo_data};
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* With every descriptor taken, accept backs off instead of spinning, and
+ * goes on as connections close and free theirs. */
+TEST_BACKENDS(conn, accept_backs_off_when_out_of_descriptors)
+ParameterizedTest(struct test_backend *b, conn,
+		  accept_backs_off_when_out_of_descriptors)
+{
+	rv_loop *loop = tl_loop(b, NULL);
+	struct rv_loop_stats st;
+	struct rlimit rl, low;
+	int fds[20], top = 0;
+	rv_listener *l;
+	double cpu0;
+
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &closer_ops, NULL, &l),
+		     0);
+	for (int i = 0; i < 20; i++) {
+		fds[i] = tl_connect_raw(rv_listener_port(l));
+		cr_assert_geq(fds[i], 0);
+		if (fds[i] > top)
+			top = fds[i];
+	}
+	/* Room for no accepted socket at all: every accept fails. */
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = rl;
+	low.rlim_cur = (rlim_t)top + 1;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cpu0 = cpu_seconds();
+	tl_run_for(loop, 500);
+	cr_assert_lt(cpu_seconds() - cpu0, 0.25,
+		     "no spinning while out of descriptors (%.2f s of CPU)",
+		     cpu_seconds() - cpu0);
+	rv_loop_stats(loop, &st);
+	cr_assert_geq(st.accept_backoffs, 1);
+	cr_assert_lt(st.accept_backoffs, 20,
+		     "backing off, not retrying at once");
+	cr_assert_eq(accepted_then_closed, 0);
+	/* Descriptors again: everything waiting is accepted. */
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	cr_assert(tl_run_until_count(loop, &accepted_then_closed, 20, 5000),
+		  "%d of 20 accepted", accepted_then_closed);
+	for (int i = 0; i < 20; i++)
+		close(fds[i]);
 	tl_destroy(loop);
 }

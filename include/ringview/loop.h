@@ -164,6 +164,7 @@ struct rv_loop_stats {
 	uint64_t compacted;	   /* input chains detached at the budget */
 	uint64_t pressure; /* passes that found the pool low and acted */
 	uint64_t shed;	   /* connections reset to free a nearly empty pool */
+	uint64_t accept_backoffs; /* accepts paused: out of descriptors */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

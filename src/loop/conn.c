@@ -88,6 +88,8 @@ static void finalize(rv_conn *c)
 	rv_loop *loop = c->loop;
 
 	close(c->fd);
+	if (loop->paused_listeners) /* a descriptor is free again */
+		rv__loop_resume_listeners(loop);
 	rv__list_del(&c->link);
 	if (rv__linked(&c->dirty))
 		rv__list_del(&c->dirty);

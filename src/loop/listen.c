@@ -8,6 +8,12 @@
 #include <unistd.h>
 
 #include "loop/loop_internal.h"
+#include "ringview/timer.h"
+
+/* How long accepting waits after running out of descriptors or memory,
+ * unless a connection closes first; and how often that is logged. */
+#define BACKOFF_MS     100
+#define BACKOFF_LOG_MS 1000
 
 int rv_listen(rv_loop *loop, const struct rv_addr *addr,
 	      const struct rv_conn_ops *ops, void *user, rv_listener **out)
@@ -69,14 +75,75 @@ uint16_t rv_listener_port(const rv_listener *l)
 
 static void listener_free(rv_listener *l)
 {
+	rv_timer_destroy(l->backoff);
 	close(l->fd);
 	free(l);
+}
+
+/* Accepting again, after a backoff. */
+static void resume(rv_listener *l)
+{
+	if (!l->paused || l->closing)
+		return;
+	l->paused = false;
+	l->loop->paused_listeners--;
+	rv_timer_stop(l->backoff);
+	l->loop->backend->tcp->listen_resume(l);
+}
+
+static void on_backoff(rv_timer *t, void *user)
+{
+	(void)t;
+	resume(user);
+}
+
+bool rv__accept_error_is_resource(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS ||
+	       err == -ENOMEM;
+}
+
+void rv__listener_backoff(rv_listener *l, int err)
+{
+	uint64_t now = rv_loop_now(l->loop);
+
+	if (l->closing || l->paused)
+		return;
+	l->backoff_count++;
+	if (!l->backoff_logged_at ||
+	    now - l->backoff_logged_at >= BACKOFF_LOG_MS) {
+		rv__log(RV_LOG_WARN,
+			"accept on port %u failed: %s; pausing accepts "
+			"for %u ms (%llu time(s) so far)%s",
+			l->port, rv_strerror(err), BACKOFF_MS,
+			(unsigned long long)l->backoff_count,
+			err == -EMFILE ? ": raise the limit with ulimit -n"
+				       : "");
+		l->backoff_logged_at = now ? now : 1;
+	}
+	if (!l->backoff && rv_timer_create(l->loop, on_backoff, l, &l->backoff))
+		return; /* no memory for a timer: the next close resumes it */
+	l->paused = true;
+	l->loop->paused_listeners++;
+	l->loop->stats.accept_backoffs++;
+	rv_timer_start(l->backoff, BACKOFF_MS, 0);
+}
+
+void rv__loop_resume_listeners(rv_loop *loop)
+{
+	for (struct rv__link *n = loop->listeners.next;
+	     loop->paused_listeners && n != &loop->listeners; n = n->next)
+		resume(rv__container_of(n, rv_listener, link));
 }
 
 void rv_listener_close(rv_listener *l)
 {
 	if (l->closing)
 		return;
+	if (l->paused) {
+		l->paused = false;
+		l->loop->paused_listeners--;
+	}
 	l->closing = true;
 	rv__list_del(&l->link);
 	l->loop->backend->tcp->listen_stop(l);

@@ -35,6 +35,10 @@ struct rv_listener {
 	void *user;
 	struct rv__link link; /* loop->listeners */
 	void *backend_data;   /* the backend's per-listener state */
+	/* Out of descriptors: accepting pauses (listen.c). */
+	bool paused;
+	struct rv_timer *backoff;
+	uint64_t backoff_count, backoff_logged_at;
 };
 
 /* Connection flags. */
@@ -175,9 +179,12 @@ struct rv_udp {
 
 /* TCP (uring_tcp.c, ev_tcp.c). */
 struct rv__tcp_backend {
-	/* Accept on l->fd: 0 or -errno. Stop for good (closing). */
+	/* Accept on l->fd: 0 or -errno. Stop for good (closing). Accept
+	 * again after the backend stopped for a backoff (it reported a
+	 * resource error with rv__listener_backoff and accepts no more). */
 	int (*listen_start)(rv_listener *l);
 	void (*listen_stop)(rv_listener *l);
+	void (*listen_resume)(rv_listener *l);
 	/* Post a receive on |c|; called only when rv__conn_wants_recv. */
 	void (*recv_start)(rv_conn *c);
 	/* Withdraw the posted receive (RV__C_RECV_ARMED). */
@@ -194,9 +201,9 @@ struct rv__tcp_backend {
 #define RV__TCP_BACKEND_OPS                                               \
 	{                                                                 \
 		.listen_start = listen_start, .listen_stop = listen_stop, \
-		.recv_start = recv_start, .recv_stop = recv_stop,         \
-		.send_start = send_start, .conn_kill = conn_kill,         \
-		.connect_start = connect_start,                           \
+		.listen_resume = listen_resume, .recv_start = recv_start, \
+		.recv_stop = recv_stop, .send_start = send_start,         \
+		.conn_kill = conn_kill, .connect_start = connect_start,   \
 	}
 
 /* UDP (uring_udp.c, ev_udp.c). */
@@ -291,6 +298,7 @@ struct rv_loop {
 	bool destroying;
 	uint32_t nconns;
 	uint32_t closing_listeners; /* closed, kernel not done with them */
+	uint32_t paused_listeners;  /* backing off (listen.c) */
 	struct rv__link conns;	    /* every open connection */
 	struct rv__link listeners;
 	struct rv__link dirty;	    /* connections with output to start */
@@ -390,6 +398,12 @@ void rv__conn_send_done(rv_conn *c);
 void rv__conn_op_done(rv_conn *c);
 void rv__loop_flush_dirty(rv_loop *loop);
 void rv__listener_op_done(rv_listener *l);
+/* Accept failed for want of descriptors or memory (rv__accept_error_is_
+ * resource): the backend has stopped accepting on |l|; it resumes after
+ * a backoff, or when a connection closes and frees a descriptor. */
+bool rv__accept_error_is_resource(int err);
+void rv__listener_backoff(rv_listener *l, int err);
+void rv__loop_resume_listeners(rv_loop *loop);
 /* Close |c| abruptly with -ECANCELED (loop shutdown). */
 void rv__conn_cancel(rv_conn *c);
 /* Shut |c|'s socket down, drop its output, abandon its operations; it

@@ -29,10 +29,9 @@
 
 #include "loop/ev/ev_internal.h"
 
-#define SEND_IOV     64	 /* views one sendmsg may take */
-#define SEND_ROUNDS  16	 /* sendmsg calls per connection per event */
-#define ACCEPT_BATCH 64	 /* accepts per readiness of a listener */
-#define ACCEPT_PAUSE 0.1 /* seconds without accepting after EMFILE */
+#define SEND_IOV     64 /* views one sendmsg may take */
+#define SEND_ROUNDS  16 /* sendmsg calls per connection per event */
+#define ACCEPT_BATCH 64 /* accepts per readiness of a listener */
 
 /* Per connection, in c->backend_data; freed when the connection is killed. */
 struct econn {
@@ -46,7 +45,6 @@ struct econn {
 /* Per listener, in l->backend_data. */
 struct elisten {
 	ev_io io;
-	ev_timer pause; /* resumes accepting after EMFILE and the like */
 };
 
 static void on_readable(struct ev_loop *evl, ev_io *w, int revents);
@@ -414,26 +412,23 @@ static void on_accept(struct ev_loop *evl, ev_io *w, int revents)
 			err = -errno;
 		break;
 	}
-	if (err && !l->closing) {
-		rv__log(RV_LOG_WARN, "accept on port %u failed: %s%s", l->port,
-			rv_strerror(err),
-			err == -EMFILE ? " (raise the limit with ulimit -n)"
-				       : "");
-		/* Out of descriptors or memory: the listener stays readable,
-		 * so pause rather than spin. */
+	if (err && !l->closing && rv__accept_error_is_resource(err)) {
+		/* The listener stays readable: back off rather than spin
+		 * (listen.c resumes it). */
 		ev_io_stop(evl, &el->io);
-		ev_timer_set(&el->pause, ACCEPT_PAUSE, 0.);
-		ev_timer_start(evl, &el->pause);
+		rv__listener_backoff(l, err);
+	} else if (err && !l->closing) {
+		rv__log(RV_LOG_WARN, "accept on port %u failed: %s", l->port,
+			rv_strerror(err));
 	}
 	rv__listener_op_done(l);
 }
 
-static void on_accept_pause(struct ev_loop *evl, ev_timer *w, int revents)
+static void listen_resume(rv_listener *l)
 {
-	struct elisten *el = w->data;
+	struct elisten *el = l->backend_data;
 
-	(void)revents;
-	ev_io_start(evl, &el->io);
+	ev_io_start(E(l->loop)->evl, &el->io);
 }
 
 static int listen_start(rv_listener *l)
@@ -449,8 +444,6 @@ static int listen_start(rv_listener *l)
 	}
 	ev_io_init(&el->io, on_accept, l->fd, EV_READ);
 	el->io.data = l;
-	ev_init(&el->pause, on_accept_pause);
-	el->pause.data = el;
 	l->backend_data = el;
 	ev_io_start(E(l->loop)->evl, &el->io);
 	return 0;
@@ -463,7 +456,6 @@ static void listen_stop(rv_listener *l)
 	if (!el)
 		return;
 	ev_io_stop(E(l->loop)->evl, &el->io);
-	ev_timer_stop(E(l->loop)->evl, &el->pause);
 	free(el);
 	l->backend_data = NULL;
 }

@@ -389,17 +389,28 @@ void rv__uring_on_accept(struct uring *u, rv_listener *l, int res,
 			close(res);
 		else
 			rv__conn_accepted(l, res);
+	} else if (rv__accept_error_is_resource(res)) {
+		/* Re-armed now it would fail at once, again and again: back
+		 * off (listen.c resumes it). */
+		if (flags & IORING_CQE_F_MORE)
+			rv__uring_cancel(u, rv__uring_ud(l, RV__TAG_ACCEPT));
+		rv__listener_backoff(l, res);
 	} else if (res != -ECANCELED) {
-		rv__log(RV_LOG_WARN, "accept on port %u failed: %s%s", l->port,
-			rv_strerror(res),
-			res == -EMFILE ? " (raise the limit with ulimit -n)"
-				       : "");
+		rv__log(RV_LOG_WARN, "accept on port %u failed: %s", l->port,
+			rv_strerror(res));
 	}
 	if (!(flags & IORING_CQE_F_MORE)) {
-		if (!l->closing)
+		if (!l->closing && !l->paused)
 			accept_arm(u, l);
 		rv__listener_op_done(l);
 	}
+}
+
+static void listen_resume(rv_listener *l)
+{
+	/* The multishot ended (or was cancelled) when it backed off; a
+	 * cancel may still be in flight, then both complete. */
+	accept_arm(U(l->loop), l);
 }
 
 /* ---- connections and the table ------------------------------------ */
