@@ -8,7 +8,8 @@
  * Usage: ringview-echo [--host ADDR] [--port N] [--buffers N]
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
  *                      [--stats-interval SECONDS] [--idle-timeout SECONDS]
- *                      [--udp] [--threads N] [--help]
+ *                      [--write-timeout SECONDS] [--udp] [--threads N]
+ *                      [--help]
  *
  * A client that shuts its write side still gets every byte back, then
  * the server's FIN (on_eof: the server shuts its side once the echo is
@@ -40,6 +41,7 @@
 #include <ringview/ringview.h>
 
 #include "loops.h"
+#include "options.h"
 
 /* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
@@ -89,7 +91,10 @@ static const struct rv_udp_ops udp_echo_ops = {
 };
 
 /* What every loop is started with. */
-static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384}};
+/* A client that reads none of its echo for 60 s is reset; each
+ * connection may hold the loop's default budget of buffers. */
+static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384},
+				    .timeouts = {.write_ms = 60000}};
 static const char *host = "127.0.0.1";
 static bool udp_mode;
 static unsigned nthreads = 1;
@@ -113,6 +118,8 @@ static void usage(FILE *f, const char *argv0)
 		"(0)\n"
 		"  --idle-timeout SECS     close connections idle for SECS, "
 		"0 = never (0)\n"
+		"  --write-timeout SECS    reset clients that read nothing for "
+		"SECS, 0 = never (60)\n"
 		"  --udp                   echo UDP datagrams instead of TCP\n"
 		"  --threads N             N loops on N threads, one port (1)\n"
 		"  --help                  this text\n"
@@ -215,20 +222,6 @@ static int parse_backend(const char *s, enum rv_backend *out)
 	return 0;
 }
 
-/* Seconds (decimals allowed) as a timeout in ms; 0 is none. */
-static int parse_seconds(const char *s, uint32_t *ms)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v >= 0) || v > 2e6)
-		return -EINVAL;
-	*ms = v == 0 ? RV_NO_TIMEOUT : (uint32_t)(v * 1000 + 0.5);
-	if (*ms == 0)
-		*ms = 1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -239,6 +232,7 @@ int main(int argc, char **argv)
 		{"backend", required_argument, NULL, 'B'},
 		{"stats-interval", required_argument, NULL, 'i'},
 		{"idle-timeout", required_argument, NULL, 'I'},
+		{"write-timeout", required_argument, NULL, 'W'},
 		{"udp", no_argument, NULL, 'u'},
 		{"threads", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
@@ -273,6 +267,15 @@ int main(int argc, char **argv)
 			if (parse_seconds(optarg, &cfg.timeouts.idle_ms)) {
 				fprintf(stderr,
 					"--idle-timeout needs a number of "
+					"seconds (up to 2000000), not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'W':
+			if (parse_seconds(optarg, &cfg.timeouts.write_ms)) {
+				fprintf(stderr,
+					"--write-timeout needs a number of "
 					"seconds (up to 2000000), not '%s'\n",
 					optarg);
 				return 2;

@@ -12,6 +12,11 @@
 
 #include "stages.h"
 
+/* Requests framed per push: a connection that pipelines many has the rest
+ * framed on the loop's next pass (rv_conn_defer), after the others had
+ * their turn. */
+#define REQUESTS_PER_PASS 16
+
 static const struct rv_http_limits *limits_of(rv_pipeline *p)
 {
 	struct http_conn *hc = rv_pipeline_user(p);
@@ -29,10 +34,36 @@ static int emit_error(rv_pipeline *p, int err)
 	return err;
 }
 
+/* The read timeout of |hc|'s connection as its request stands: the head
+ * timeout from a head's first byte (not renewed by more bytes: a client
+ * sending one byte a second still gets only that long), the body timeout
+ * renewed by each body byte, none between requests. */
+static void deadlines(struct http_conn *hc, struct http_frame_state *st,
+		      bool progress)
+{
+	const struct http_server *srv = hc->srv;
+
+	if (rv_http_framer_in_body(&st->framer)) {
+		if (progress && srv->body_timeout_ms)
+			rv_conn_set_read_timeout(hc->conn,
+						 srv->body_timeout_ms);
+	} else if (rv_chain_len(&st->in)) {
+		if (!st->head_timed && srv->head_timeout_ms)
+			rv_conn_set_read_timeout(hc->conn,
+						 srv->head_timeout_ms);
+		st->head_timed = true;
+	} else {
+		rv_conn_set_read_timeout(hc->conn, 0);
+	}
+}
+
 int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 {
 	struct http_frame_state *st = state;
+	struct http_conn *hc = rv_pipeline_user(p);
 	struct rv_http_frame fr;
+	unsigned framed = 0;
+	bool progress;
 	int r;
 
 	if (!st->ready) {
@@ -50,17 +81,25 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 	}
 	if (m->kind != HTTP_MSG_BYTES)
 		return rv_pipeline_emit(p, m);
+	progress = rv_chain_len(&m->body) > 0;
 	if (rv_chain_append_chain(&st->in, &m->body))
 		return emit_error(p, -ENOMEM);
 	while ((r = rv_http_frame(&st->framer, &st->in, &fr)) == 1) {
 		rv_msg out = {.kind = HTTP_MSG_FRAME};
 		rv_http_frame_to_msg(&fr, &out);
+		st->head_timed = false; /* that request's head is whole */
 		r = rv_pipeline_emit(p, &out);
 		if (r < 0)
 			return r;
+		if (++framed == REQUESTS_PER_PASS && hc->conn) {
+			rv_conn_defer(hc->conn);
+			break;
+		}
 	}
 	if (r < 0)
 		return emit_error(p, r);
+	if (hc->conn)
+		deadlines(hc, st, progress);
 	if (rv_http_framer_take_continue(&st->framer)) {
 		rv_msg cont = {.kind = HTTP_MSG_CONTINUE};
 		r = rv_pipeline_emit(p, &cont);

@@ -69,12 +69,25 @@ static int stats_body(struct http_conn *hc, rv_chain *body)
 		(unsigned long long)srv->bad_requests);
 }
 
-/* The path part of the target (before any query). */
+/* The path part of the target (before any query). A target in absolute
+ * form (http://host:port/path?query, which RFC 9112 3.2.2 has servers
+ * accept) routes like its path. */
 static rv_view path_of(const struct rv_http_request *r)
 {
+	static const uint8_t root[] = "/";
 	rv_view path = {.data = r->target.data, .len = r->target.len};
-	const void *q = memchr(path.data, '?', path.len);
+	const uint8_t *end = path.data + path.len, *p;
+	const void *q;
 
+	for (p = path.data; p < end && *p != '/' && *p != ':'; p++)
+		;
+	if (p != path.data && end - p >= 3 && !memcmp(p, "://", 3)) {
+		for (p += 3; p < end && *p != '/' && *p != '?'; p++)
+			;
+		path.data = p < end && *p == '/' ? p : root;
+		path.len = p < end && *p == '/' ? (size_t)(end - p) : 1;
+	}
+	q = memchr(path.data, '?', path.len);
 	if (q)
 		path.len = (size_t)((const uint8_t *)q - path.data);
 	return path;

@@ -24,6 +24,11 @@
 /* Shared by every connection of a listener: its |user|. */
 struct http_server {
 	struct rv_http_limits limits; /* zeros: the library's defaults */
+	/* A request head must be whole this long after its first byte; a
+	 * body may go this long without a byte. 0: no limit. (Idle
+	 * keep-alive connections and peers that do not read are the loop's
+	 * idle and write timeouts.) */
+	uint32_t head_timeout_ms, body_timeout_ms;
 	/* counters, touched by the loop's thread only */
 	uint64_t connections;
 	uint64_t requests;

@@ -7,7 +7,17 @@
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
  *                      [--stats-interval SECONDS] [--max-head BYTES]
  *                      [--max-headers N] [--max-body BYTES] [--threads N]
+ *                      [--head-timeout SECS] [--body-timeout SECS]
+ *                      [--keepalive-timeout SECS] [--write-timeout SECS]
  *                      [--help]
+ *
+ * Deadlines are on by default, as in nginx: a request head must be whole
+ * 60 s after its first byte, a body may pause 60 s between bytes, an idle
+ * keep-alive connection is closed after 75 s and a client that reads none
+ * of its responses for 60 s is reset. Each connection may hold a budget of
+ * the receive buffers (the loop's default: 1/64 of the pool) and 1 MiB of
+ * queued responses; a client pipelining many requests gets 16 framed per
+ * pass of the loop, the others their turn in between.
  *
  *   curl http://127.0.0.1:8080/
  *   curl --data-binary @file http://127.0.0.1:8080/echo
@@ -31,12 +41,18 @@
 
 #include "http_server.h"
 #include "loops.h"
+#include "options.h"
 
 /* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
 
-static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384}};
+static struct rv_loop_config cfg = {
+	.pool = {.count = 768, .size = 16384},
+	.output_limit = 1u << 20,
+	.timeouts = {.idle_ms = 75000, .write_ms = 60000},
+};
 static struct rv_http_limits limits;
+static uint32_t head_timeout_ms = 60000, body_timeout_ms = 60000;
 static const char *host = "127.0.0.1";
 static unsigned nthreads = 1;
 static struct http_server *servers; /* one per thread: its counters */
@@ -63,6 +79,16 @@ static void usage(FILE *f, const char *argv0)
 		"  --max-head BYTES        request line + headers (8192)\n"
 		"  --max-headers N         header fields per request (100)\n"
 		"  --max-body BYTES        request body (1048576)\n"
+		"  --head-timeout SECS     a request head must be whole in "
+		"SECS "
+		"(60)\n"
+		"  --body-timeout SECS     a body may pause SECS between bytes "
+		"(60)\n"
+		"  --keepalive-timeout SECS  close idle connections after SECS "
+		"(75)\n"
+		"  --write-timeout SECS    reset clients that read nothing for "
+		"SECS (60)\n"
+		"                          (0 turns a timeout off)\n"
 		"  --threads N             N loops on N threads, one port (1)\n"
 		"  --help                  this text\n"
 		"Routes: GET /, POST /echo, GET /stats.\n"
@@ -100,6 +126,10 @@ static int open_listener(struct loop_thread *t, uint16_t port)
 	int err;
 
 	srv->limits = limits;
+	srv->head_timeout_ms =
+		head_timeout_ms == RV_NO_TIMEOUT ? 0 : head_timeout_ms;
+	srv->body_timeout_ms =
+		body_timeout_ms == RV_NO_TIMEOUT ? 0 : body_timeout_ms;
 	t->user = srv;
 	err = rv_listen_tcp(t->loop, host, port, &http_conn_ops, srv, &l);
 	if (err) {
@@ -144,6 +174,10 @@ int main(int argc, char **argv)
 		{"max-headers", required_argument, NULL, 'n'},
 		{"max-body", required_argument, NULL, 'x'},
 		{"threads", required_argument, NULL, 't'},
+		{"head-timeout", required_argument, NULL, 'T'},
+		{"body-timeout", required_argument, NULL, 'Y'},
+		{"keepalive-timeout", required_argument, NULL, 'K'},
+		{"write-timeout", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -187,6 +221,27 @@ int main(int argc, char **argv)
 		case 'B':
 			if (parse_backend(optarg, &cfg.backend)) {
 				fprintf(stderr, "unknown backend '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'T':
+		case 'Y':
+		case 'K':
+		case 'W':
+			if (parse_seconds(optarg,
+					  opt == 'T'   ? &head_timeout_ms
+					  : opt == 'Y' ? &body_timeout_ms
+					  : opt == 'K'
+						  ? &cfg.timeouts.idle_ms
+						  : &cfg.timeouts.write_ms)) {
+				fprintf(stderr,
+					"--%s needs a number of seconds, not "
+					"'%s'\n",
+					opt == 'T'   ? "head-timeout"
+					: opt == 'Y' ? "body-timeout"
+					: opt == 'K' ? "keepalive-timeout"
+						     : "write-timeout",
 					optarg);
 				return 2;
 			}

@@ -10,6 +10,7 @@
 /* frame.c */
 struct http_frame_state {
 	bool ready;
+	bool head_timed; /* the head timeout runs for this request */
 	rv_http_framer framer;
 	rv_chain in; /* bytes of the request not yet complete */
 };

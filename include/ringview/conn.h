@@ -175,6 +175,15 @@ RV_EXPORT size_t rv_conn_queued(const rv_conn *c);
  * output limit until it has drained to half of it (on_drain then). */
 RV_EXPORT bool rv_conn_writable(const rv_conn *c);
 
+/*
+ * rv_conn_defer has on_data called again on the loop's next pass, with the
+ * input chain as it is then, even if nothing new arrives: for a handler
+ * that does a share of the work per call (a few pipelined requests), so
+ * that one busy connection cannot hold the loop while others wait. The
+ * loop does not sleep while work is deferred. A no-op when already so.
+ */
+RV_EXPORT void rv_conn_defer(rv_conn *c);
+
 /* ---- flow control ----------------------------------------------------- */
 
 /*

@@ -115,6 +115,12 @@ RV_EXPORT void rv_http_framer_fini(rv_http_framer *f);
 RV_EXPORT int rv_http_frame(rv_http_framer *f, rv_chain *in,
 			    struct rv_http_frame *out);
 
+/* rv_http_framer_in_body: true while a request's head has been framed and
+ * its body (or its trailers) has not all arrived - for a body timeout.
+ * (Otherwise the bytes of the next head, if any, wait in the caller's
+ * chain.) */
+RV_EXPORT bool rv_http_framer_in_body(const rv_http_framer *f);
+
 /* rv_http_framer_why: why the last error happened, for logs. */
 RV_EXPORT const char *rv_http_framer_why(const rv_http_framer *f);
 

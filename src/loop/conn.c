@@ -125,6 +125,7 @@ void rv__conn_kill(rv_conn *c, int err)
 	shutdown(c->fd, SHUT_RDWR);
 	rv__conn_unpark(c);
 	rv__conn_unhold(c);
+	rv__conn_undefer(c);
 	rv__wheel_del(&c->loop->deadline_wheel, &c->deadline);
 	c->loop->backend->tcp->conn_kill(c);
 	if (c->ops == 0)

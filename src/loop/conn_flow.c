@@ -176,3 +176,45 @@ void rv_conn_set_limits(rv_conn *c, size_t input_limit, size_t output_limit)
 	rv__conn_check_input(c);
 	check_output(c);
 }
+
+/* ---- work left for the next pass -------------------------------------- */
+
+void rv_conn_defer(rv_conn *c)
+{
+	if (c->flags & (RV__C_DEFERRED | RV__C_DEAD))
+		return;
+	c->flags |= RV__C_DEFERRED;
+	rv__list_push(&c->loop->deferred, &c->defer);
+}
+
+void rv__conn_undefer(rv_conn *c)
+{
+	if (c->flags & RV__C_DEFERRED) {
+		rv__list_del(&c->defer);
+		c->flags &= ~RV__C_DEFERRED;
+	}
+}
+
+void rv__loop_run_deferred(rv_loop *loop)
+{
+	struct rv__link now;
+
+	if (rv__list_empty(&loop->deferred))
+		return;
+	/* Only those deferred so far: one that defers again waits for the
+	 * next pass. */
+	now = loop->deferred;
+	now.next->prev = &now;
+	now.prev->next = &now;
+	rv__list_init(&loop->deferred);
+	while (!rv__list_empty(&now)) {
+		rv_conn *c = rv__container_of(now.next, rv_conn, defer);
+		rv__list_del(&c->defer);
+		c->flags &= ~RV__C_DEFERRED;
+		if ((c->flags & RV__C_DEAD) || !(c->flags & RV__C_OPENED))
+			continue;
+		c->cb->on_data(c, &c->in);
+		rv__conn_check_input(c);
+		rv__budget_check(c);
+	}
+}

@@ -13,6 +13,7 @@ static void on_check(struct ev_loop *evl, ev_check *w, int revents)
 	(void)evl;
 	(void)revents;
 	rv__loop_expire(loop);
+	rv__loop_run_deferred(loop);
 }
 
 /* Only wakes the loop up; on_check does the work. */

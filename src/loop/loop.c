@@ -116,6 +116,7 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	rv__list_init(&loop->dirty);
 	rv__list_init(&loop->parked);
 	rv__list_init(&loop->held);
+	rv__list_init(&loop->deferred);
 	rv__list_init(&loop->udps);
 	rv__list_init(&loop->udp_parked);
 	rv__list_init(&loop->timers);
@@ -192,6 +193,8 @@ int rv__loop_wait_ms(const rv_loop *loop, int timeout_ms)
 	int64_t b = rv__wheel_next(&loop->deadline_wheel);
 	int64_t next = a < 0 ? b : (b < 0 || a < b ? a : b);
 
+	if (!rv__list_empty(&loop->deferred))
+		return 0; /* work waits: poll, do not sleep */
 	if (next < 0)
 		return timeout_ms;
 	if (next > INT32_MAX)
@@ -292,6 +295,7 @@ int rv_loop_run_once(rv_loop *loop, int timeout_ms)
 	rv__loop_flush_dirty(loop);
 	n = loop->backend->run_once(loop, rv__loop_wait_ms(loop, timeout_ms));
 	rv__loop_expire(loop);
+	rv__loop_run_deferred(loop);
 	rv__loop_flush_dirty(loop);
 	loop->running = false;
 	return n;

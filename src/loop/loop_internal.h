@@ -64,6 +64,7 @@ struct rv_listener {
 #define RV__C_RECV_SINGLE  0x80000u /* the posted receive takes one buffer */
 #define RV__C_OVER_BUDGET  0x100000u /* at its budget: not reading */
 #define RV__C_PRESSURED	   0x200000u /* the pool is low: not reading */
+#define RV__C_DEFERRED	   0x400000u /* on_data again next pass */
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
@@ -99,10 +100,11 @@ struct rv_conn {
 	 * waiting for the application to consume its input
 	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
 	struct rv__link park;
-	void *backend_data;   /* the backend's per-connection state, or NULL */
-	uint32_t held_bufs;   /* receive buffers it filled, not yet back */
-	uint32_t budget;      /* ... beyond which it is not read; 0: none */
-	uint32_t progress_at; /* wheel ms of its last receive or send */
+	void *backend_data;    /* the backend's per-connection state, or NULL */
+	struct rv__link defer; /* loop->deferred: on_data again next pass */
+	uint32_t held_bufs;    /* receive buffers it filled, not yet back */
+	uint32_t budget;       /* ... beyond which it is not read; 0: none */
+	uint32_t progress_at;  /* wheel ms of its last receive or send */
 	uint32_t pressure_mark; /* pressure.c's: seen in this scan */
 	uint32_t input_limit;	/* bytes of input beyond which it stops */
 	uint32_t output_limit;	/* bytes of output beyond which it is full */
@@ -304,6 +306,7 @@ struct rv_loop {
 	struct rv__link dirty;	    /* connections with output to start */
 	struct rv__link parked;	    /* connections waiting for buffers, FIFO */
 	struct rv__link held;	    /* connections with their input full */
+	struct rv__link deferred;   /* connections rv_conn_defer'd */
 	struct rv__link udps;	    /* UDP sockets not yet freed */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
 	uint32_t nudps;
@@ -431,6 +434,11 @@ void rv__conn_stop_receiving(rv_conn *c);
 void rv__conn_check_input(rv_conn *c);
 void rv__conn_unhold(rv_conn *c);
 void rv__loop_release_held(rv_loop *loop);
+/* Call on_data again for the connections that deferred work (after this
+ * pass's I/O, so that every connection gets its turn). */
+void rv__loop_run_deferred(rv_loop *loop);
+/* Off the deferred list (dying). */
+void rv__conn_undefer(rv_conn *c);
 
 /*
  * conn_timeouts.c: the loop's timeouts for a new connection

@@ -83,6 +83,11 @@ void rv_http_frame_release(struct rv_http_frame *fr)
 	fr->flags = 0;
 }
 
+bool rv_http_framer_in_body(const rv_http_framer *f)
+{
+	return f->_state != S_HEAD && f->_state != S_FAILED;
+}
+
 const char *rv_http_framer_why(const rv_http_framer *f)
 {
 	return f->_why ? f->_why : "no error";

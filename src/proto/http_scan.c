@@ -190,6 +190,24 @@ static int content_length(struct rv__http_scan *s, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* RFC 9110 7.2 / RFC 3986 3.2.2: Host is uri-host [ ":" port ], so only
+ * unreserved, pct-encoded and sub-delims characters, ':' and the brackets
+ * of an IP literal - no space, '/', '@' ... (it may be empty). */
+static bool host_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c && strchr("-._~%!$&'()*+,;=:[]", c));
+}
+
+static int host_value(struct rv__http_scan *s, const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!host_char(v[i]))
+			return bad(s, -EBADMSG, "invalid character in Host");
+	return 0;
+}
+
 /* Act on the headers that frame the body or manage the connection. */
 static int known_header(struct rv__http_scan *s, const uint8_t *base,
 			const struct rv__http_field *f, uint32_t *hosts)
@@ -199,9 +217,10 @@ static int known_header(struct rv__http_scan *s, const uint8_t *base,
 
 	switch (f->name.len) {
 	case 4:
-		if (same_lc(name, "host", 4))
-			(*hosts)++;
-		return 0;
+		if (!same_lc(name, "host", 4))
+			return 0;
+		(*hosts)++;
+		return host_value(s, val, vlen);
 	case 6:
 		if (same_lc(name, "expect", 6) && vlen == 12 &&
 		    same_lc(val, "100-continue", 12))

@@ -1,0 +1,15 @@
+/*
+ * options.h - command-line values the examples share, parsed strictly:
+ * a value that is not entirely a number in range is an error (the caller
+ * exits 2 naming the option), never a default in disguise.
+ */
+#ifndef EXAMPLES_OPTIONS_H
+#define EXAMPLES_OPTIONS_H
+
+#include <stdint.h>
+
+/* Seconds (decimals allowed, up to 2,000,000) as a timeout in ms; 0 turns
+ * it off (RV_NO_TIMEOUT). 0 or -EINVAL. */
+int parse_seconds(const char *s, uint32_t *ms);
+
+#endif
