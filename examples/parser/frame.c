@@ -91,6 +91,8 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 		r = rv_pipeline_emit(p, &out);
 		if (r < 0)
 			return r;
+		if (hc->conn && !rv_conn_writable(hc->conn))
+			break; /* its responses wait: on_drain goes on */
 		if (++framed == REQUESTS_PER_PASS && hc->conn) {
 			rv_conn_defer(hc->conn);
 			break;

@@ -73,8 +73,22 @@ static void on_data(rv_conn *c, rv_chain *in)
 	}
 	rv_chain_init(&m.body);
 	if (rv_chain_append_chain(&m.body, in) ||
-	    rv_pipeline_push(hc->pipeline, &m) < 0)
+	    rv_pipeline_push(hc->pipeline, &m) < 0) {
 		rv_conn_close(c);
+		return;
+	}
+	/* A client that does not read its responses: read no more of it,
+	 * and frame none of what it already sent, until they drain. */
+	if (!rv_conn_writable(c))
+		rv_conn_pause(c);
+}
+
+/* The responses drained: read the client again, and frame what it sent
+ * meanwhile (nothing new may arrive to call on_data). */
+static void on_drain(rv_conn *c)
+{
+	rv_conn_resume(c);
+	rv_conn_defer(c);
 }
 
 /* At its budget: what the frame stage keeps of a partial request moves
@@ -107,4 +121,5 @@ const struct rv_conn_ops http_conn_ops = {
 	.on_data = on_data,
 	.on_close = on_close,
 	.on_budget = on_budget,
+	.on_drain = on_drain,
 };

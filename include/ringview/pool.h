@@ -85,14 +85,16 @@ struct rv_pool_stats {
 	uint64_t bytes_copied; /* copied by pullup, keep at a seam, compact */
 	uint64_t pullup_copies;
 	/* pinning: held buffers whose live views cover few bytes */
-	uint32_t pinned;       /* such buffers */
-	uint64_t pinned_bytes; /* bytes their views cover */
-	uint64_t compactions;  /* views moved by rv_view_compact */
-	uint32_t small_held;   /* small-arena chunks in use */
-	uint64_t small_bytes;  /* bytes of small-arena slabs allocated */
-	bool hugepages;	       /* arena is on huge pages */
-	bool tracking;	       /* reference sites are recorded */
-	bool atomic;	       /* created with RV_POOL_ATOMIC */
+	uint32_t pinned;	/* such buffers */
+	uint64_t pinned_bytes;	/* bytes their views cover */
+	uint64_t compactions;	/* views moved by rv_view_compact */
+	uint32_t small_held;	/* small-arena chunks in use */
+	uint64_t small_bytes;	/* bytes of small-arena slabs allocated */
+	uint64_t small_trimmed; /* bytes of free slabs given back to the
+				  kernel (over time; they come back as used) */
+	bool hugepages;		/* arena is on huge pages */
+	bool tracking;		/* reference sites are recorded */
+	bool atomic;		/* created with RV_POOL_ATOMIC */
 	/* buffers and chunks released last on another thread and recycled
 	   by the owner (included in recycles for buffers) */
 	uint64_t remote_recycles;

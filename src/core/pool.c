@@ -278,6 +278,7 @@ void rv_pool_stats(const rv_pool *p, struct rv_pool_stats *st)
 	st->compactions = p->compactions;
 	st->small_held = p->small.held;
 	st->small_bytes = p->small.bytes;
+	st->small_trimmed = p->trimmed_bytes;
 	st->hugepages = p->hugepages;
 	st->tracking = p->tracking;
 	st->atomic = p->atomic;

@@ -22,15 +22,19 @@ struct rv__small_slab;
 struct rv__small {
 	struct rv_buf *free[RV__SMALL_CLASSES]; /* per-class free stacks */
 	struct rv__small_slab *slabs;
-	uint32_t next_id; /* ids handed to new chunks */
-	uint32_t held;	  /* chunks in use */
-	uint64_t bytes;	  /* bytes of slabs allocated */
+	uint32_t next_id;	   /* ids handed to new chunks */
+	uint32_t held;		   /* chunks in use */
+	uint32_t freed_since_trim; /* releases since rv__small_trim */
+	uint64_t bytes;		   /* bytes of slabs allocated */
 };
 
 /* Take a chunk of at least |len| bytes (len <= RV_COMPACT_MAX). */
 struct rv_buf *rv__small_alloc(struct rv_pool *pool, size_t len);
 void rv__small_recycle(struct rv_pool *pool, struct rv_buf *b);
 void rv__small_destroy(struct rv__small *sm);
+/* Give back the pages of every slab whose chunks are all free; returns
+ * the bytes given back (they come back, zeroed, as chunks are used). */
+uint64_t rv__small_trim(struct rv__small *sm);
 /* Visit every chunk in use. */
 void rv__small_each_held(const struct rv__small *sm,
 			 void (*fn)(void *ctx, const struct rv_buf *b),
@@ -80,6 +84,7 @@ struct rv_pool {
 
 	uint64_t enobufs, recycles, bytes_received;
 	uint64_t bytes_copied, pullup_copies, compactions;
+	uint64_t trimmed_bytes; /* small-arena pages given back */
 
 	rv__recycle_hook recycle_hook;
 	void *recycle_ctx;

@@ -86,3 +86,16 @@ void rv__buf_send_end(struct rv_buf *b)
 	if (--b->_sending == 0 && b->_kind == RV__BUF_POOL)
 		b->_pool->sending--;
 }
+
+bool rv__pool_trim_due(const rv_pool *p, uint32_t frees)
+{
+	return p->small.freed_since_trim >= frees;
+}
+
+uint64_t rv__pool_trim(rv_pool *p)
+{
+	uint64_t released = rv__small_trim(&p->small);
+
+	p->trimmed_bytes += released;
+	return released;
+}

@@ -62,6 +62,14 @@ uint8_t *rv__pool_arena(const rv_pool *pool, size_t *len);
 typedef void (*rv__recycle_hook)(void *ctx, struct rv_pool *pool, uint32_t id);
 void rv__pool_set_recycle_hook(rv_pool *pool, rv__recycle_hook fn, void *ctx);
 
+/* ---- memory that returns --------------------------------------------- */
+
+/* True once |frees| small chunks were released since the last trim. */
+bool rv__pool_trim_due(const rv_pool *pool, uint32_t frees);
+/* Give the pages of wholly free small-arena slabs back to the kernel;
+ * returns the bytes. */
+uint64_t rv__pool_trim(rv_pool *pool);
+
 /* ---- counting -------------------------------------------------------- */
 
 void rv__pool_count_received(rv_pool *pool, size_t n);

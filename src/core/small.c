@@ -7,12 +7,17 @@
  * chunk is a buffer like any other, with its own header, reference count
  * and generation, and goes back to its class's free stack at its last
  * release. Slabs live until the pool is destroyed, so a stale view of a
- * recycled chunk is still caught by its generation. The arena is the
- * owning thread's: chunks of an RV_POOL_ATOMIC pool are atomic like its
+ * recycled chunk is still caught by its generation; but the pages of a
+ * slab whose chunks are all free go back to the kernel
+ * (rv__small_trim: MADV_DONTNEED), so memory taken during a burst - an
+ * attack of pipelined requests, say - is returned after it. The free
+ * stacks are linked through the chunks' headers, never their pages. The arena
+ * is the owning thread's: chunks of an RV_POOL_ATOMIC pool are atomic like its
  * buffers, and those released elsewhere come back through the remote list.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "core/pool_internal.h"
 
@@ -37,6 +42,23 @@ static unsigned class_of(size_t len)
 	return cls;
 }
 
+/* A free chunk's |_live| (0 while it is free) links it to the next one,
+ * so that the free stack survives its pages being given back. */
+static void push_free(struct rv__small *sm, unsigned cls, struct rv_buf *b)
+{
+	b->_live = (uint64_t)(uintptr_t)sm->free[cls];
+	sm->free[cls] = b;
+}
+
+static struct rv_buf *pop_free(struct rv__small *sm, unsigned cls)
+{
+	struct rv_buf *b = sm->free[cls];
+
+	sm->free[cls] = (struct rv_buf *)(uintptr_t)b->_live;
+	b->_live = 0;
+	return b;
+}
+
 /* Carve a new slab for |cls| and push its chunks on the free stack. */
 static int grow(struct rv_pool *pool, unsigned cls)
 {
@@ -50,8 +72,10 @@ static int grow(struct rv_pool *pool, unsigned cls)
 	s = malloc(sizeof(*s) + n * sizeof(struct rv_buf));
 	if (!s)
 		return -ENOMEM;
-	s->data = aligned_alloc(64, (size_t)n * size);
-	if (!s->data) {
+	/* Pages of their own, so that they can be given back. */
+	s->data = mmap(NULL, (size_t)n * size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->data == MAP_FAILED) {
 		free(s);
 		return -ENOMEM;
 	}
@@ -71,9 +95,7 @@ static int grow(struct rv_pool *pool, unsigned cls)
 			._kind = RV__BUF_SMALL,
 			._flags = pool->atomic ? RV__BUF_ATOMIC : 0,
 		};
-		/* A free chunk's first bytes link it to the next free one. */
-		*(struct rv_buf **)(void *)b->_base = sm->free[cls];
-		sm->free[cls] = b;
+		push_free(sm, cls, b);
 	}
 	sm->next_id += n;
 	return 0;
@@ -91,8 +113,7 @@ struct rv_buf *rv__small_alloc(struct rv_pool *pool, size_t len)
 			     "rv_view_compact or rv_pool_get_small");
 	if (!sm->free[cls] && grow(pool, cls) != 0)
 		return NULL;
-	b = sm->free[cls];
-	sm->free[cls] = *(struct rv_buf **)(void *)b->_base;
+	b = pop_free(sm, cls);
 	sm->held++;
 	return b;
 }
@@ -105,10 +126,28 @@ void rv__small_recycle(struct rv_pool *pool, struct rv_buf *b)
 	rv__pool_check_owner(pool, b->_id,
 			     "release of the last view of a small chunk");
 	b->_gen++;
-	b->_live = 0;
-	*(struct rv_buf **)(void *)b->_base = sm->free[cls];
-	sm->free[cls] = b;
+	push_free(sm, cls, b);
 	sm->held--;
+	sm->freed_since_trim++;
+}
+
+uint64_t rv__small_trim(struct rv__small *sm)
+{
+	uint64_t released = 0;
+
+	for (struct rv__small_slab *s = sm->slabs; s; s = s->next) {
+		uint32_t i = 0;
+		while (i < s->nchunks &&
+		       !__atomic_load_n(&s->hdr[i]._refs, __ATOMIC_RELAXED))
+			i++;
+		if (i < s->nchunks)
+			continue; /* a chunk is in use */
+		madvise(s->data, (size_t)s->nchunks * s->chunk_size,
+			MADV_DONTNEED);
+		released += (uint64_t)s->nchunks * s->chunk_size;
+	}
+	sm->freed_since_trim = 0;
+	return released;
 }
 
 void rv__small_destroy(struct rv__small *sm)
@@ -117,7 +156,7 @@ void rv__small_destroy(struct rv__small *sm)
 
 	while (s) {
 		struct rv__small_slab *next = s->next;
-		free(s->data);
+		munmap(s->data, (size_t)s->nchunks * s->chunk_size);
 		free(s);
 		s = next;
 	}

@@ -9,6 +9,19 @@
 #include "loop/loop_internal.h"
 
 #define LIMIT_MAX UINT32_MAX
+/* What a queued view costs besides its bytes - its slot in the queue and,
+ * for a small response header, the rest of its block - counted against
+ * the output limit, so that many tiny responses cannot hold many times
+ * the limit in memory. */
+#define VIEW_CHARGE 512u
+
+/* Output charged against the limit. */
+static size_t charged(const rv_conn *c)
+{
+	return rv_conn_queued(c) +
+	       (size_t)VIEW_CHARGE *
+		       (rv_chain_count(&c->out) + c->inflight_views);
+}
 
 size_t rv_conn_queued(const rv_conn *c)
 {
@@ -25,8 +38,7 @@ bool rv_conn_writable(const rv_conn *c)
  * than hold unbounded memory. */
 static void check_output(rv_conn *c)
 {
-	if (rv_conn_queued(c) <= c->output_limit ||
-	    (c->flags & RV__C_OVER_LIMIT))
+	if (charged(c) <= c->output_limit || (c->flags & RV__C_OVER_LIMIT))
 		return;
 	c->flags |= RV__C_OVER_LIMIT;
 	if (!c->cb->on_drain) {
@@ -101,7 +113,7 @@ void rv__conn_send_done(rv_conn *c)
 	rv__conn_touch(c);
 	rv__conn_write_progress(c);
 	if ((c->flags & RV__C_OVER_LIMIT) &&
-	    rv_conn_queued(c) <= c->output_limit / 2) {
+	    charged(c) <= c->output_limit / 2) {
 		c->flags &= ~RV__C_OVER_LIMIT;
 		if (c->flags & RV__C_THROTTLED) {
 			c->flags &= ~RV__C_THROTTLED;

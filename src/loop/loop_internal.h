@@ -91,11 +91,12 @@ struct rv_conn {
 	int err;      /* first error, reported to on_close */
 	const struct rv_conn_ops *cb;
 	void *user;
-	rv_chain in;	       /* received, not yet consumed */
-	rv_chain out;	       /* queued for sending */
-	size_t inflight;       /* bytes in the send in flight */
-	struct rv__link link;  /* loop->conns */
-	struct rv__link dirty; /* loop->dirty: output to start */
+	rv_chain in;		 /* received, not yet consumed */
+	rv_chain out;		 /* queued for sending */
+	size_t inflight;	 /* bytes in the send in flight */
+	uint32_t inflight_views; /* ... in how many views */
+	struct rv__link link;	 /* loop->conns */
+	struct rv__link dirty;	 /* loop->dirty: output to start */
 	/* loop->parked: waiting for buffers (RV__C_PARKED); or loop->held:
 	 * waiting for the application to consume its input
 	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
@@ -288,9 +289,9 @@ struct rv_loop {
 	/* pressure.c: when the pool runs low */
 	rv_conn **pressure_scratch; /* nowner entries */
 	uint32_t pressure_mark, npressured;
-	uint32_t pressure_at, starved_at,
-		shed_logged_at; /* wheel ms; 0: none */
-	bool running;		/* inside rv_loop_run_once */
+	/* wheel ms; 0: none */
+	uint32_t pressure_at, starved_at, shed_logged_at, trimmed_at;
+	bool running; /* inside rv_loop_run_once */
 	const struct rv__backend *backend;
 	void *backend_data;
 	struct rv_loop_config cfg; /* defaults applied */

@@ -23,6 +23,7 @@
  * check costs the pool's size, not the number of connections.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 
 #include "loop/loop_internal.h"
@@ -30,6 +31,11 @@
 #define PRESSURE_MS   10
 #define SHED_AFTER_MS 1000
 #define SHED_LOG_MS   1000
+/* Memory that returns: at most once a second, once this many small
+ * blocks were freed, the pages of wholly free slabs go back, and so does
+ * what the allocator keeps of freed heap copies (malloc_trim). */
+#define TRIM_MS	   1000
+#define TRIM_FREES 4096
 
 static uint32_t free_bufs(const rv_loop *loop)
 {
@@ -109,6 +115,16 @@ static void relieve(rv_loop *loop)
 	loop->npressured = 0;
 }
 
+static void trim(rv_loop *loop, uint32_t now)
+{
+	if (now - loop->trimmed_at < TRIM_MS ||
+	    !rv__pool_trim_due(loop->pool, TRIM_FREES))
+		return;
+	loop->trimmed_at = now;
+	rv__pool_trim(loop->pool);
+	malloc_trim(0);
+}
+
 void rv__loop_pressure(rv_loop *loop)
 {
 	uint32_t now = (uint32_t)rv__loop_wheel_time(loop), n;
@@ -120,6 +136,7 @@ void rv__loop_pressure(rv_loop *loop)
 		loop->starved_at = 0;
 		if (loop->npressured && free >= total / 4)
 			relieve(loop);
+		trim(loop, now);
 		return;
 	}
 	if (loop->pressure_at && now - loop->pressure_at < PRESSURE_MS)

@@ -284,6 +284,7 @@ static void send_start(rv_conn *c)
 	io_uring_sqe_set_data64(sqe, rv__uring_ud(op, RV__TAG_SEND));
 	c->flags |= RV__C_SENDING;
 	c->inflight = n;
+	c->inflight_views = rv_chain_count(&op->views);
 	c->ops++;
 }
 
@@ -332,6 +333,7 @@ void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
 	}
 	c->flags &= ~RV__C_SENDING;
 	c->inflight = 0;
+	c->inflight_views = 0;
 	if (!(c->flags & RV__C_DEAD)) {
 		if (res == -EOPNOTSUPP && op->zc) {
 			/* Not every socket takes zero-copy sends (Unix ones
