@@ -165,6 +165,8 @@ struct rv_loop_stats {
 	uint64_t pressure; /* passes that found the pool low and acted */
 	uint64_t shed;	   /* connections reset to free a nearly empty pool */
 	uint64_t accept_backoffs; /* accepts paused: out of descriptors */
+	uint64_t recv_kicks;	  /* io_uring receives posted anew: they had
+				   missed their socket's end (or bytes) */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

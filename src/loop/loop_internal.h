@@ -106,9 +106,9 @@ struct rv_conn {
 	uint32_t held_bufs;    /* receive buffers it filled, not yet back */
 	uint32_t budget;       /* ... beyond which it is not read; 0: none */
 	uint32_t progress_at;  /* wheel ms of its last receive or send */
-	uint32_t pressure_mark; /* pressure.c's: seen in this scan */
-	uint32_t input_limit;	/* bytes of input beyond which it stops */
-	uint32_t output_limit;	/* bytes of output beyond which it is full */
+	uint32_t scan_mark;    /* seen in the current scan (loop->scan_mark) */
+	uint32_t input_limit;  /* bytes of input beyond which it stops */
+	uint32_t output_limit; /* bytes of output beyond which it is full */
 	struct rv__wheel_entry deadline; /* at the earliest of |dl| */
 	struct rv__conn_deadlines dl;
 };
@@ -288,7 +288,7 @@ struct rv_loop {
 	uint32_t nowner;
 	/* pressure.c: when the pool runs low */
 	rv_conn **pressure_scratch; /* nowner entries */
-	uint32_t pressure_mark, npressured;
+	uint32_t scan_mark, npressured;
 	/* wheel ms; 0: none */
 	uint32_t pressure_at, starved_at, shed_logged_at, trimmed_at;
 	bool running; /* inside rv_loop_run_once */

@@ -48,13 +48,13 @@ static uint32_t holders(rv_loop *loop, rv_conn **out)
 {
 	uint32_t n = 0;
 
-	loop->pressure_mark++;
+	loop->scan_mark++;
 	for (uint32_t i = 0; i < loop->nowner; i++) {
 		rv_conn *c = loop->owner[i];
-		if (!c || c->pressure_mark == loop->pressure_mark ||
+		if (!c || c->scan_mark == loop->scan_mark ||
 		    (c->flags & RV__C_DEAD))
 			continue;
-		c->pressure_mark = loop->pressure_mark;
+		c->scan_mark = loop->scan_mark;
 		out[n++] = c;
 	}
 	return n;

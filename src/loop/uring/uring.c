@@ -250,6 +250,8 @@ static int init(rv_loop *loop)
 		rv__uring_tcp_setup(u);
 	u->recv_cap = loop->cfg.recv_cap;
 	err = rv__uring_bufring_setup(u);
+	if (!err)
+		err = rv__uring_sweep_start(u);
 	if (err) {
 		fini(loop);
 		return err;

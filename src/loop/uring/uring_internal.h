@@ -57,6 +57,9 @@ struct uring {
 	uint32_t nfixed; /* table size; 0 when unavailable */
 	uint8_t *fixed;	 /* per buffer id: registered yet? */
 	struct rv__uring_send *free_sends;
+	/* Receives that may have missed their socket's end (uring_tcp.c). */
+	struct rv_timer *sweep;
+	uint32_t sweeps;
 };
 
 static inline struct uring *U(const rv_loop *loop)
@@ -112,6 +115,9 @@ void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
 /* Prepare zero-copy sends: the fixed-buffer table (empty until used). */
 void rv__uring_tcp_setup(struct uring *u);
 void rv__uring_tcp_fini(struct uring *u);
+/* Start looking for receives that missed their socket's end, once a
+ * second. */
+int rv__uring_sweep_start(struct uring *u);
 
 /* uring_udp.c */
 extern const struct rv__udp_backend rv__uring_udp;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "loop/uring/uring_internal.h"
+#include "ringview/timer.h"
 
 #define SEND_IOV 32
 
@@ -415,6 +416,67 @@ static void listen_resume(rv_listener *l)
 	accept_arm(U(l->loop), l);
 }
 
+/* ---- receives that missed their peer's end --------------------------
+ *
+ * A multishot receive that has just delivered the last bytes of a socket
+ * reset meanwhile (a client that sends a few bytes and resets, as often as
+ * it likes) may wait for a wakeup that came before it was armed again, and
+ * never end: its connection would hold its socket and buffers for good.
+ * So, once a second, each connection holding buffers that has received
+ * nothing for a second is looked at with a non-blocking MSG_PEEK - and
+ * every connection so, once every ten seconds: when the socket has ended,
+ * failed, or has bytes the receive did not deliver, the receive is posted
+ * anew, and finds them at once.
+ */
+#define STALE_MS	1000
+#define SWEEP_ALL_EVERY 10 /* sweeps */
+
+/* Post |c|'s receive anew if its socket has news it did not deliver. */
+static void check_stale(struct uring *u, rv_conn *c, uint32_t now)
+{
+	char byte;
+	ssize_t r;
+
+	if (c->scan_mark == u->loop->scan_mark ||
+	    (c->flags & (RV__C_DEAD | RV__C_RECV_ARMED)) != RV__C_RECV_ARMED ||
+	    (int32_t)(now - c->progress_at) < STALE_MS)
+		return;
+	c->scan_mark = u->loop->scan_mark;
+	r = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (r < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return; /* quiet, and alive */
+	u->loop->stats.recv_kicks++;
+	recv_stop(c); /* its completion posts it again (rv__uring_on_recv) */
+}
+
+static void sweep(rv_timer *t, void *user)
+{
+	struct uring *u = user;
+	rv_loop *loop = u->loop;
+	uint32_t now = (uint32_t)rv__loop_wheel_time(loop);
+
+	(void)t;
+	loop->scan_mark++;
+	for (uint32_t i = 0; i < loop->nowner; i++)
+		if (loop->owner[i])
+			check_stale(u, loop->owner[i], now);
+	if (++u->sweeps % SWEEP_ALL_EVERY)
+		return;
+	for (struct rv__link *n = loop->conns.next; n != &loop->conns;
+	     n = n->next)
+		check_stale(u, rv__container_of(n, rv_conn, link), now);
+}
+
+int rv__uring_sweep_start(struct uring *u)
+{
+	int err = rv_timer_create(u->loop, sweep, u, &u->sweep);
+
+	if (!err)
+		rv_timer_start(u->sweep, STALE_MS, STALE_MS);
+	return err;
+}
+
 /* ---- connections and the table ------------------------------------ */
 
 static void conn_kill(rv_conn *c)
@@ -473,6 +535,8 @@ void rv__uring_tcp_fini(struct uring *u)
 	rv_chain_release(&u->scratch);
 	free(u->fixed);
 	u->fixed = NULL;
+	rv_timer_destroy(u->sweep);
+	u->sweep = NULL;
 }
 
 const struct rv__tcp_backend rv__uring_tcp = RV__TCP_BACKEND_OPS;
