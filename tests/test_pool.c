@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <ringview/ringview.h>
 
@@ -313,6 +315,48 @@ Test(pool, hugepages_or_fallback)
 
 	p = make_pool(count, size, 0);
 	cr_assert(!stats_of(p).hugepages, "huge pages only when asked");
+	pool_down_of(p);
+}
+
+/* Pages of [data, data + len) in memory now, by mincore. */
+static size_t resident_pages(const uint8_t *data, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n, in = 0;
+	uintptr_t start = (uintptr_t)data & ~(page - 1);
+	unsigned char vec[64];
+
+	n = ((uintptr_t)data + len - start + page - 1) / page;
+	cr_assert_leq(n, sizeof(vec));
+	cr_assert_eq(mincore((void *)start, n * page, vec), 0, "mincore: %s",
+		     strerror(errno));
+	for (size_t i = 0; i < n; i++)
+		in += vec[i] & 1;
+	return in;
+}
+
+/* RV_POOL_POPULATE faults the arena in at creation: every buffer's pages
+ * are resident before anything wrote to them. */
+Test(pool, populate_faults_the_arena_in)
+{
+	const uint32_t count = 8, size = 65536;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	rv_pool *p = make_pool(count, size, RV_POOL_POPULATE);
+	rv_view v[8];
+
+	for (uint32_t i = 0; i < count; i++) {
+		cr_assert_eq(rv_pool_get(p, &v[i]), 0);
+		cr_assert_eq(resident_pages(v[i].data, size), size / page,
+			     "buffer %u not faulted in", i);
+	}
+	for (uint32_t i = 0; i < count; i++)
+		rv_view_release(&v[i]);
+	pool_down_of(p);
+
+	p = make_pool(count, size, 0);
+	cr_assert_eq(rv_pool_get(p, &v[0]), 0);
+	cr_log_info("without RV_POOL_POPULATE: %zu of %zu pages resident",
+		    resident_pages(v[0].data, size), size / page);
+	rv_view_release(&v[0]);
 	pool_down_of(p);
 }
 

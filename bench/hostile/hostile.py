@@ -3,7 +3,8 @@
 a good client keeps asking, and check that the server holds.
 
 usage: hostile.py --server PATH [--backend uring|ev] [--quick]
-                  [--attacks NAME,...] [--csv FILE] [--list]
+                  [--attacks NAME,...] [--requests N] [--server-cpu N]
+                  [--csv FILE] [--list]
 
 It starts the server itself (PATH is ringview-http or ringview-echo, run with
 --port 0 on 127.0.0.1), then for each attack:
@@ -24,6 +25,7 @@ what bench/hostile/run-hostile.sh runs.
 """
 import argparse
 import json
+import select
 import os
 import resource
 import signal
@@ -44,14 +46,15 @@ def now():
 
 
 class Server:
-    def __init__(self, path, backend, extra, nofile=None):
+    def __init__(self, path, backend, extra, nofile=None, cpu=None):
         self.path = path
         self.http = 'http' in os.path.basename(path)
         args = [path, '--port', '0', '--backend', backend] + extra
-        pre = None
-        if nofile:
-            def pre():
+        def pre():
+            if nofile:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            if cpu is not None:
+                os.sched_setaffinity(0, {cpu})
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True,
                                      preexec_fn=pre)
@@ -174,6 +177,7 @@ class Attack:
     stop(), which closes them all."""
     http_only = False
     echo_only = False
+    p99_max_ms = P99_MAX_MS   # the good client's, during the attack
     warmup = 0.5   # s between start and the good client
 
     def __init__(self, srv, quick):
@@ -366,20 +370,54 @@ class HalfClosedNoRead(Attack):
 class Blasters(Attack):
     """8 connections pipeline GET / as fast as they can (and read)."""
     http_only = True
+    # Fairness, issue 13: one connection's burst cannot hold the loop.
+    p99_max_ms = 50.0
 
     def open(self):
-        self.burst = b'GET / HTTP/1.1\r\nHost: h\r\n\r\n' * 64
-        for _ in range(8):
-            self.conn()
+        # Processes, not threads: a blaster must not wait for the good
+        # client's interpreter lock, nor the good client for a blaster's.
+        # They run at a lower priority so the good client's latency is
+        # the server's, not the load's on a shared core.
+        self.pids = []
+        burst = b'GET / HTTP/1.1\r\nHost: h\r\n\r\n' * 64
+        for _ in range(4 if self.quick else 8):
+            pid = os.fork()
+            if pid == 0:
+                os.nice(10)
+                blast(self.srv.port, burst)
+                os._exit(0)
+            self.pids.append(pid)
 
-    def feed(self):
-        for s in self.socks:
-            self.send(s, self.burst)
-            try:
-                while s.recv(1 << 20):
-                    pass
-            except OSError:
+    def stop(self):
+        for pid in self.pids:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        super().stop()
+
+
+def blast(port, burst):
+    """Pipeline bursts without pause, reading whatever comes back."""
+    s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    s.setblocking(False)
+    pending = b''
+    while True:
+        if not pending:
+            pending = burst
+        try:
+            pending = pending[s.send(pending):]
+        except BlockingIOError:
+            pass
+        except OSError:
+            return
+        try:
+            while s.recv(1 << 20):
                 pass
+            return   # closed by the server
+        except BlockingIOError:
+            pass
+        except OSError:
+            return
+        select.select([s], [s] if pending else [], [], 0.01)
 
 
 class ExpectNoBody(Attack):
@@ -488,8 +526,10 @@ def run_attack(srv, name, cls, quick, requests):
     why = []
     if failed:
         why.append('%d of %d unanswered' % (failed, requests))
-    if p99(lat) > P99_MAX_MS:
-        why.append('p99 %.0f ms' % p99(lat))
+    # A sanitizer or the small quick attacks are not for timing fairness.
+    p99_max = P99_MAX_MS if quick or srv.sanitized else a.p99_max_ms
+    if p99(lat) > p99_max:
+        why.append('p99 %.0f ms > %.0f' % (p99(lat), p99_max))
     if not ok_fds:
         why.append('fds %d > %d' % (fds, base[1]))
     if not ok_pool:
@@ -553,6 +593,8 @@ def main():
     ap.add_argument('--attacks', default='')
     ap.add_argument('--requests', type=int, default=0)
     ap.add_argument('--csv')
+    ap.add_argument('--server-cpu', type=int,
+                    help='pin the server to this CPU (run the rest elsewhere)')
     ap.add_argument('--list', action='store_true')
     args = ap.parse_args()
     if args.list:
@@ -569,7 +611,7 @@ def main():
                          else list(ATTACKS) + ['emfile']) if n]
     requests = args.requests or (8 if args.quick else 20)
     rows = []
-    srv = Server(args.server, args.backend, [])
+    srv = Server(args.server, args.backend, [], cpu=args.server_cpu)
     try:
         for name in names:
             if name == 'emfile':
@@ -605,7 +647,9 @@ def main():
               ('emfile', r['cpu_at_limit'] * 100, r['log_lines'],
                r['verdict']), flush=True)
     if args.csv:
-        keys = list(rows[0].keys()) if rows else []
+        keys = []
+        for r in rows:
+            keys += [k for k in r if k not in keys]
         with open(args.csv, 'w') as f:
             f.write(','.join(keys) + '\n')
             for r in rows:

@@ -92,9 +92,11 @@ static const struct rv_udp_ops udp_echo_ops = {
 
 /* What every loop is started with. */
 /* A client that reads none of its echo for 60 s is reset; each
- * connection may hold the loop's default budget of buffers. */
-static struct rv_loop_config cfg = {.pool = {.count = 768, .size = 16384},
-				    .timeouts = {.write_ms = 60000}};
+ * connection may hold the loop's default budget of buffers. The pool's
+ * 12 MiB are taken at start (RV_POOL_POPULATE). */
+static struct rv_loop_config cfg = {
+	.pool = {.count = 768, .size = 16384, .flags = RV_POOL_POPULATE},
+	.timeouts = {.write_ms = 60000}};
 static const char *host = "127.0.0.1";
 static bool udp_mode;
 static unsigned nthreads = 1;

@@ -57,6 +57,20 @@ static void deadlines(struct http_conn *hc, struct http_frame_state *st,
 	}
 }
 
+/* Read |hc|'s connection only while nothing whole is left to frame
+ * (|backlog|): the rest is framed first, next pass or at on_drain. */
+static void read_backlog(struct http_conn *hc, bool backlog)
+{
+	if (backlog) {
+		hc->backlogged = true;
+		rv_conn_pause(hc->conn);
+	} else if (hc->backlogged) {
+		hc->backlogged = false;
+		if (rv_conn_writable(hc->conn))
+			rv_conn_resume(hc->conn);
+	}
+}
+
 int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 {
 	struct http_frame_state *st = state;
@@ -88,9 +102,9 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 		rv_msg out = {.kind = HTTP_MSG_FRAME};
 		rv_http_frame_to_msg(&fr, &out);
 		st->head_timed = false; /* that request's head is whole */
-		r = rv_pipeline_emit(p, &out);
-		if (r < 0)
-			return r;
+		int err = rv_pipeline_emit(p, &out);
+		if (err < 0)
+			return err;
 		if (hc->conn && !rv_conn_writable(hc->conn))
 			break; /* its responses wait: on_drain goes on */
 		if (++framed == REQUESTS_PER_PASS && hc->conn) {
@@ -100,6 +114,8 @@ int http_frame_process(rv_pipeline *p, void *state, rv_msg *m)
 	}
 	if (r < 0)
 		return emit_error(p, r);
+	if (hc->conn) /* r == 1: it stopped early, requests may wait */
+		read_backlog(hc, r == 1);
 	if (hc->conn)
 		deadlines(hc, st, progress);
 	if (rv_http_framer_take_continue(&st->framer)) {

@@ -44,6 +44,11 @@ struct http_conn {
 	rv_conn *conn; /* NULL when a test drives the pipeline by hand */
 	rv_pool *pool; /* for response headers (rv_pool_get_small) */
 	rv_pipeline *pipeline;
+	/* Whole requests received and not yet framed (their responses wait,
+	 * or this pass framed its share): the connection is not read until
+	 * they are, so a client pipelining faster than it reads costs a
+	 * bounded backlog, not memory without end. */
+	bool backlogged;
 };
 
 /* The four stages, in order; their names tag views in leak reports. */

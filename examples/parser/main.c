@@ -46,8 +46,10 @@
 /* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
 
+/* The pool's 12 MiB are taken at start (RV_POOL_POPULATE): what the
+ * server uses is known from the first second, not grown into. */
 static struct rv_loop_config cfg = {
-	.pool = {.count = 768, .size = 16384},
+	.pool = {.count = 768, .size = 16384, .flags = RV_POOL_POPULATE},
 	.output_limit = 1u << 20,
 	.timeouts = {.idle_ms = 75000, .write_ms = 60000},
 };

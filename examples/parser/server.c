@@ -83,11 +83,15 @@ static void on_data(rv_conn *c, rv_chain *in)
 		rv_conn_pause(c);
 }
 
-/* The responses drained: read the client again, and frame what it sent
- * meanwhile (nothing new may arrive to call on_data). */
+/* The responses drained: frame what the client sent meanwhile (nothing
+ * new may arrive to call on_data), and read it again unless whole
+ * requests wait (the frame stage resumes once they are framed). */
 static void on_drain(rv_conn *c)
 {
-	rv_conn_resume(c);
+	struct http_conn *hc = rv_conn_user(c);
+
+	if (!hc || !hc->backlogged)
+		rv_conn_resume(c);
 	rv_conn_defer(c);
 }
 

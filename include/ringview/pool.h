@@ -54,6 +54,11 @@ typedef struct rv_pool rv_pool;
  * threads; the owning thread recycles what they release (rv_pool_collect).
  * Reference changes cost an atomic operation each. */
 #define RV_POOL_ATOMIC 0x8u
+/* Fault the whole arena in at creation (MAP_POPULATE): the memory the pool
+ * will use is taken, and shows in RSS, from the start rather than as
+ * receives first touch each buffer; no page faults on the receive path.
+ * For servers; creation costs about 1 ms per 4 MiB. */
+#define RV_POOL_POPULATE 0x10u
 
 #define RV_POOL_MAX_COUNT 32768u /* a buffer ring's entry limit */
 #define RV_POOL_MAX_SIZE  (1u << 30)

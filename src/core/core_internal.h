@@ -72,6 +72,8 @@ void rv__buf_refs_drop(struct rv_buf *b, uint32_t n, uint64_t live);
  * bytes (1 reference). Returns -ENOMEM or -EMSGSIZE (n > UINT32_MAX).
  */
 int rv__heap_view(size_t n, rv_view *out, const char *site);
+/* Bytes of heap views this thread freed since it last asked (and reset). */
+size_t rv__heap_freed_take(void);
 
 /* The pool whose stats a copy of |v|'s bytes should count in, or NULL
  * (view.c). */

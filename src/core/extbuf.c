@@ -32,6 +32,8 @@ struct ext_hdr {
 static __thread struct ext_hdr *free_headers
 	__attribute__((tls_model("initial-exec")));
 static __thread uint32_t next_id __attribute__((tls_model("initial-exec")));
+/* For the loop's trimming: whether freed copies may be worth giving back. */
+static __thread size_t heap_freed __attribute__((tls_model("initial-exec")));
 
 /*
  * Headers of threads that exited wait here for other threads: never
@@ -155,6 +157,14 @@ int rv__heap_view(size_t n, rv_view *out, const char *site)
 	return 0;
 }
 
+size_t rv__heap_freed_take(void)
+{
+	size_t n = heap_freed;
+
+	heap_freed = 0;
+	return n;
+}
+
 void rv__ext_recycle(struct rv_buf *b)
 {
 	struct ext_hdr *h = (struct ext_hdr *)(void *)b;
@@ -164,6 +174,7 @@ void rv__ext_recycle(struct rv_buf *b)
 			h->free_fn(h->ctx, h->ptr, h->len);
 	} else {
 		free(h->ptr);
+		heap_freed += h->len;
 	}
 	b->_gen++;
 	b->_live = 0;

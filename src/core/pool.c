@@ -31,18 +31,32 @@ static bool tracking_wanted(uint32_t flags)
 #endif
 }
 
+/* Fault |len| bytes at |mem| in, writable. */
+static void populate_pages(uint8_t *mem, size_t len, size_t page)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(mem, len, MADV_POPULATE_WRITE) == 0)
+		return;
+#endif
+	for (size_t off = 0; off < len; off += page) /* before Linux 5.14 */
+		mem[off] = 0;
+}
+
 /* Map the arena: huge pages when asked and available, else normal pages
- * with transparent huge pages advised. */
-static int map_arena(struct rv_pool *p, size_t len, bool want_huge)
+ * with transparent huge pages advised; faulted in with RV_POOL_POPULATE. */
+static int map_arena(struct rv_pool *p, size_t len, uint32_t flags)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	bool want_huge = flags & RV_POOL_HUGEPAGES;
+	int populate = (flags & RV_POOL_POPULATE) ? MAP_POPULATE : 0;
 	void *mem = MAP_FAILED;
 
 	if (want_huge) {
 		size_t hlen = (len + HUGE_PAGE_SIZE - 1) &
 			      ~(size_t)(HUGE_PAGE_SIZE - 1);
 		mem = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | populate,
+			   -1, 0);
 		if (mem != MAP_FAILED) {
 			p->arena_len = hlen;
 			p->hugepages = true;
@@ -63,6 +77,9 @@ static int map_arena(struct rv_pool *p, size_t len, bool want_huge)
 		p->arena_len = len;
 		if (want_huge)
 			madvise(mem, len, MADV_HUGEPAGE);
+		/* After the advice, so that the faults can take huge pages. */
+		if (populate)
+			populate_pages(mem, len, page);
 	}
 	p->arena = mem;
 	return 0;
@@ -109,8 +126,7 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 	p->owner = rv__thread_self();
 	pthread_mutex_init(&p->lock, NULL);
 
-	err = map_arena(p, (size_t)c.count * c.size,
-			c.flags & RV_POOL_HUGEPAGES);
+	err = map_arena(p, (size_t)c.count * c.size, c.flags);
 	if (err)
 		goto fail;
 	err = -ENOMEM;

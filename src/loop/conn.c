@@ -161,8 +161,15 @@ void rv__conn_arm(rv_conn *c)
 void rv__conn_stop_receiving(rv_conn *c)
 {
 	rv__conn_unpark(c);
-	if (c->flags & RV__C_RECV_ARMED)
-		c->loop->backend->tcp->recv_stop(c);
+	if (!(c->flags & RV__C_RECV_ARMED))
+		return;
+	/* Stopped while its peer was sending: until it catches up, one
+	 * buffer per receive, so that the next stop takes at most one more
+	 * (a backend receiving continuously would take what the socket holds
+	 * - megabytes - before it sees the stop). */
+	if (c->flags & RV__C_READING)
+		c->flags |= RV__C_RECV_STEP;
+	c->loop->backend->tcp->recv_stop(c);
 }
 
 void rv__conn_maybe_finish(rv_conn *c)

@@ -65,6 +65,7 @@ struct rv_listener {
 #define RV__C_OVER_BUDGET  0x100000u /* at its budget: not reading */
 #define RV__C_PRESSURED	   0x200000u /* the pool is low: not reading */
 #define RV__C_DEFERRED	   0x400000u /* on_data again next pass */
+#define RV__C_RECV_STEP	   0x800000u /* stopped lately: one buffer a receive */
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
@@ -291,7 +292,9 @@ struct rv_loop {
 	uint32_t scan_mark, npressured;
 	/* wheel ms; 0: none */
 	uint32_t pressure_at, starved_at, shed_logged_at, trimmed_at;
-	bool running; /* inside rv_loop_run_once */
+	size_t heap_freed; /* bytes of heap copies freed, not trimmed */
+	struct rv_timer *pressure_timer; /* the next look when owed (lazy) */
+	bool running;			 /* inside rv_loop_run_once */
 	const struct rv__backend *backend;
 	void *backend_data;
 	struct rv_loop_config cfg; /* defaults applied */
@@ -498,7 +501,8 @@ void rv__budget_disown(rv_conn *c);
  * what the application keeps (on_budget). */
 void rv__budget_detach(rv_conn *c);
 
-/* pressure.c: at the end of a pass, act if the pool runs low. */
+/* pressure.c: at the end of a pass, act if the pool runs low, and give
+ * memory back once the peers that took it are gone. */
 void rv__loop_pressure(rv_loop *loop);
 
 /* ---- park.c: waiting for buffers, the same for every backend ----------

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 
 #include "loop/loop_internal.h"
+#include "ringview/timer.h"
 
 #define PRESSURE_MS   10
 #define SHED_AFTER_MS 1000
@@ -34,12 +35,17 @@
 /* Memory that returns: at most once a second, once this many small
  * blocks were freed, the pages of wholly free slabs go back, and so does
  * what the allocator keeps of freed heap copies (malloc_trim). */
-#define TRIM_MS	   1000
-#define TRIM_FREES 4096
+#define TRIM_MS		1000
+#define TRIM_FREES	4096
+#define TRIM_HEAP_BYTES (1u << 20)
 
+/* Free buffers receives may take: the reserve is not theirs (counting it,
+ * a pool that receives have emptied would never look empty). */
 static uint32_t free_bufs(const rv_loop *loop)
 {
-	return rv__pool_unused(loop->pool);
+	uint32_t unused = rv__pool_unused(loop->pool);
+
+	return unused > loop->cfg.reserve ? unused - loop->cfg.reserve : 0;
 }
 
 /* The connections holding buffers, each once, in |out| (room for as many
@@ -115,12 +121,36 @@ static void relieve(rv_loop *loop)
 	loop->npressured = 0;
 }
 
+static void look_again(rv_timer *t, void *user)
+{
+	(void)t;
+	rv__loop_pressure(user);
+}
+
+/* Look again in |ms| even if nothing happens meanwhile: a loop whose
+ * connections all wait for buffers, or that went idle once its peers
+ * left, may have no other reason to wake. */
+static void look_in(rv_loop *loop, uint32_t ms)
+{
+	if (!loop->pressure_timer &&
+	    rv_timer_create(loop, look_again, loop, &loop->pressure_timer))
+		return; /* no memory: the next pass looks */
+	if (!rv_timer_active(loop->pressure_timer))
+		rv_timer_start(loop->pressure_timer, ms, 0);
+}
+
 static void trim(rv_loop *loop, uint32_t now)
 {
-	if (now - loop->trimmed_at < TRIM_MS ||
-	    !rv__pool_trim_due(loop->pool, TRIM_FREES))
+	loop->heap_freed += rv__heap_freed_take();
+	if (!rv__pool_trim_due(loop->pool, TRIM_FREES) &&
+	    loop->heap_freed < TRIM_HEAP_BYTES)
 		return;
-	loop->trimmed_at = now;
+	if (loop->trimmed_at && now - loop->trimmed_at < TRIM_MS) {
+		look_in(loop, TRIM_MS - (now - loop->trimmed_at));
+		return;
+	}
+	loop->trimmed_at = now ? now : 1;
+	loop->heap_freed = 0;
 	rv__pool_trim(loop->pool);
 	malloc_trim(0);
 }
@@ -139,8 +169,12 @@ void rv__loop_pressure(rv_loop *loop)
 		trim(loop, now);
 		return;
 	}
-	if (loop->pressure_at && now - loop->pressure_at < PRESSURE_MS)
+	/* Whatever happens now, look again soon while the pool is low. */
+	if (loop->pressure_at && now - loop->pressure_at < PRESSURE_MS) {
+		look_in(loop, PRESSURE_MS - (now - loop->pressure_at));
 		return;
+	}
+	look_in(loop, PRESSURE_MS);
 	loop->pressure_at = now ? now : 1;
 	if (!loop->starved_at)
 		loop->starved_at = now ? now : 1;

@@ -54,9 +54,19 @@ static void on_recycle(void *ctx, rv_pool *pool, uint32_t id)
 static void on_prepare(struct ev_loop *evl, ev_prepare *w, int revents)
 {
 	rv_loop *loop = w->data;
+	struct evb *e = E(loop);
+	uint32_t avail = rv__pool_free_ids(loop->pool);
 
 	(void)revents;
 	rv__loop_flush_dirty(loop);
+	/* Wake-ups count freed buffers; a waiter that read fewer than a
+	 * batch leaves some free with no one to wake for them. Before
+	 * blocking, free buffers never sit idle while connections wait. */
+	if (avail && rv__loop_has_parked(loop)) {
+		rv__loop_unpark_conns(loop, (avail + e->wake_batch - 1) /
+						    e->wake_batch);
+		e->credit = 0;
+	}
 	/* On the application's loop nothing else sets the timers' wake-up
 	 * (rv_loop_run_once does on the backend's own loop). */
 	if (loop->ev_host)

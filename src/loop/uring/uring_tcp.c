@@ -44,10 +44,11 @@ static void recv_arm(rv_conn *c)
 	size_t room = rv__conn_input_room(c);
 	struct io_uring_sqe *sqe = rv__uring_sqe(u);
 
-	if (room < SIZE_MAX) {
-		/* An input limit: one receive at a time into one buffer, of
-		 * no more than the room left (a multishot would go on until
-		 * its cancel is seen, and a bundle takes what has arrived). */
+	if (room < SIZE_MAX || (c->flags & RV__C_RECV_STEP)) {
+		/* An input limit, or a connection stopped lately: one
+		 * receive at a time into one buffer, of no more than the room
+		 * left (a multishot would go on until its cancel is seen, and
+		 * a bundle takes what has arrived). */
 		io_uring_prep_recv(
 			sqe, c->fd, NULL,
 			room < u->buf_size ? (unsigned)room : u->buf_size, 0);
@@ -107,6 +108,11 @@ void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 
 	if (res > 0) {
 		u->loop->stats.recv_events++;
+		/* Less than a buffer: the socket is drained, the peer no
+		 * longer ahead - receive continuously again. */
+		if ((c->flags & RV__C_RECV_SINGLE) &&
+		    (uint32_t)res < u->buf_size)
+			c->flags &= ~RV__C_RECV_STEP;
 		take_received(u, c, res, flags);
 	} else if (res == 0) {
 		if (!(c->flags & RV__C_DEAD))
