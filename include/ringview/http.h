@@ -54,10 +54,13 @@ struct rv_http_limits {
 
 /*
  * Errors and the status each answers with (rv_http_status):
- *   -EBADMSG          400 malformed request
+ *   -EBADMSG          400 malformed request (also: a Transfer-Encoding
+ *                         whose last coding is not chunked)
+ *   -ENAMETOOLONG     414 request line alone larger than max_head
  *   -EMSGSIZE         431 head larger than max_head, too many headers
  *   -EFBIG            413 body larger than max_body
- *   -ENOTSUP          501 a transfer coding other than chunked
+ *   -ENOTSUP          501 a transfer coding other than chunked before
+ *                         the final chunked
  *   -EPROTONOSUPPORT  505 an HTTP major version other than 1
  */
 RV_EXPORT int rv_http_status(int err);

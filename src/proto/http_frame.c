@@ -153,6 +153,18 @@ static int take_scanned(rv_http_framer *f, rv_chain *in, size_t n,
 	return err ? err : 1;
 }
 
+/* At the head limit: 414 when the request line alone passes it (no line
+ * end within the limit, RFC 9112 3), else 431. */
+static int too_large(rv_http_framer *f, const rv_chain *in)
+{
+	ssize_t lf = rv_chain_find_byte(in, 0, '\n');
+
+	if (lf < 0 || (size_t)lf >= f->_lim.max_head)
+		return fail(f, -ENAMETOOLONG,
+			    "request line longer than the head limit");
+	return fail(f, -EMSGSIZE, "request head larger than the limit");
+}
+
 /* A head that trickles in a few bytes per receive would pin a receive
  * buffer per piece, and make every search walk all the pieces: past
  * TRICKLE_VIEWS pieces, copy them into one buffer (at most max_head bytes,
@@ -216,8 +228,7 @@ static int find_head(rv_http_framer *f, rv_chain *in, struct rv__http_scan *s)
 				return fail(f, r, s->why);
 		}
 		if (n == max)
-			return fail(f, -EMSGSIZE,
-				    "request head larger than the limit");
+			return too_large(f, in);
 	}
 	len = rv_chain_len(in);
 	at = rv_chain_find(in, f->_scanned, "\r\n\r\n", 4);
@@ -231,14 +242,13 @@ static int find_head(rv_http_framer *f, rv_chain *in, struct rv__http_scan *s)
 	}
 	if (at < 0) {
 		if (len >= max)
-			return fail(f, -EMSGSIZE,
-				    "request head larger than the limit");
+			return too_large(f, in);
 		f->_scanned = len >= 3 ? len - 3 : 0;
 		gather_head(in);
 		return 0;
 	}
 	if ((size_t)at + 4 > max)
-		return fail(f, -EMSGSIZE, "request head larger than the limit");
+		return too_large(f, in);
 	/* The head lies across views: make it one (a copy), then scan. */
 	{
 		rv_view head;

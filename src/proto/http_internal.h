@@ -34,7 +34,8 @@ struct rv__http_scan {
 	bool close;		/* Connection lists close */
 	bool has_length;	/* Content-Length seen (all equal) */
 	bool has_te;		/* Transfer-Encoding seen */
-	bool chunked;		/* ... and it is "chunked" */
+	bool chunked;		/* ... and its last coding so far is chunked */
+	bool te_other;		/* ... and lists a coding other than chunked */
 	bool expect_continue;
 	uint64_t length;
 	uint32_t num; /* header fields */

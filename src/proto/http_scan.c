@@ -145,14 +145,23 @@ static int each_element(struct rv__http_scan *s, const uint8_t *p, size_t n,
 	return 0;
 }
 
+/* RFC 9112 6.3: in a request, chunked must be the last coding (else the
+ * body's length cannot be known: 400); other codings before it are not
+ * implemented (501, decided in finish, after the whole list). */
 static int coding(struct rv__http_scan *s, const uint8_t *p, size_t n)
 {
-	if (n != 7 || !same_lc(p, "chunked", 7))
-		return bad(s, -ENOTSUP, "Transfer-Encoding other than chunked");
+	bool is_chunked = n == 7 && same_lc(p, "chunked", 7);
+
 	if (s->chunked)
 		return bad(s, -EBADMSG,
-			   "Transfer-Encoding: chunked more than once");
-	s->chunked = true;
+			   is_chunked ? "Transfer-Encoding: chunked more than "
+					"once"
+				      : "Transfer-Encoding: chunked is not the "
+					"last coding");
+	if (is_chunked)
+		s->chunked = true;
+	else
+		s->te_other = true;
 	return 0;
 }
 
@@ -200,11 +209,56 @@ static bool host_char(uint8_t c)
 	       (c && strchr("-._~%!$&'()*+,;=:[]", c));
 }
 
+static bool hex_digit(uint8_t c)
+{
+	return (c >= '0' && c <= '9') ||
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* The port after a host: empty, or ':' and digits only. */
+static bool host_port(const uint8_t *p, const uint8_t *end)
+{
+	if (p == end)
+		return true;
+	if (*p++ != ':')
+		return false;
+	for (; p < end; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/* uri-host [ ":" port ]: an IP literal in brackets, or a reg-name whose
+ * '%' each start a pct-encoding; then digits only after a ':'. */
 static int host_value(struct rv__http_scan *s, const uint8_t *v, size_t n)
 {
+	const uint8_t *p = v, *end = v + n;
+
 	for (size_t i = 0; i < n; i++)
 		if (!host_char(v[i]))
 			return bad(s, -EBADMSG, "invalid character in Host");
+	if (p < end && *p == '[') {
+		while (++p < end && *p != ']')
+			if (*p == '[' || *p == '%')
+				return bad(s, -EBADMSG,
+					   "invalid IP literal in Host");
+		if (p == end)
+			return bad(s, -EBADMSG, "unclosed IP literal in Host");
+		p++;
+	} else {
+		for (; p < end && *p != ':'; p++) {
+			if (*p == '[' || *p == ']')
+				return bad(s, -EBADMSG,
+					   "bracket outside an IP literal in "
+					   "Host");
+			if (*p == '%' && (end - p < 3 || !hex_digit(p[1]) ||
+					  !hex_digit(p[2])))
+				return bad(s, -EBADMSG,
+					   "invalid percent-encoding in Host");
+		}
+	}
+	if (!host_port(p, end))
+		return bad(s, -EBADMSG, "invalid port in Host");
 	return 0;
 }
 
@@ -334,13 +388,24 @@ static int finish(struct rv__http_scan *s, uint32_t hosts)
 		return bad(s, -EBADMSG,
 			   "both Content-Length and Transfer-Encoding");
 	if (s->has_te && !s->chunked)
-		return bad(s, -EBADMSG, "Transfer-Encoding without a coding");
+		return bad(s, -EBADMSG,
+			   "Transfer-Encoding does not end in chunked");
+	if (s->te_other)
+		return bad(s, -ENOTSUP, "Transfer-Encoding other than chunked");
 	if (s->minor >= 1 && hosts != 1)
 		return bad(s, -EBADMSG,
 			   hosts ? "more than one Host header"
 				 : "HTTP/1.1 request without Host");
 	if (hosts > 1)
 		return bad(s, -EBADMSG, "more than one Host header");
+	if (s->minor == 0) {
+		/* RFC 9112 6.1: HTTP/1.0 with Transfer-Encoding has faulty
+		 * framing: close after it. RFC 9110 10.1.1: a 1.0 client
+		 * gets no 100 Continue. */
+		if (s->has_te)
+			s->close = true;
+		s->expect_continue = false;
+	}
 	s->keep_alive = !s->close && (s->minor >= 1 || s->keep_alive_listed);
 	return 0;
 }
@@ -355,7 +420,7 @@ int rv__http_scan_head(const uint8_t *base, size_t len, uint32_t max_headers,
 	s->why = NULL;
 	s->num = 0;
 	s->keep_alive = s->keep_alive_listed = false;
-	s->has_length = s->has_te = s->chunked = false;
+	s->has_length = s->has_te = s->chunked = s->te_other = false;
 	s->expect_continue = s->close = false;
 	r = request_line(s, base, end, &p);
 	if (r <= 0)

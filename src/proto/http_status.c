@@ -11,6 +11,8 @@ int rv_http_status(int err)
 	switch (err) {
 	case 0:
 		return 200;
+	case -ENAMETOOLONG:
+		return 414;
 	case -EMSGSIZE:
 		return 431;
 	case -EFBIG:

@@ -471,7 +471,7 @@ struct bad_case {
 	int status;
 };
 
-static char big_head[10 * KiB], many_headers[4 * KiB];
+static char big_head[10 * KiB], long_target[10 * KiB], many_headers[4 * KiB];
 
 static void build_big_inputs(void)
 {
@@ -479,6 +479,9 @@ static void build_big_inputs(void)
 				   "GET / HTTP/1.1\r\nHost: t\r\nX-Big: ");
 	memset(big_head + n, 'a', 9 * KiB);
 	strcpy(big_head + n + 9 * KiB, "\r\n\r\n");
+	n = (size_t)sprintf(long_target, "GET /");
+	memset(long_target + n, 'a', 9 * KiB);
+	strcpy(long_target + n + 9 * KiB, " HTTP/1.1\r\nHost: t\r\n\r\n");
 	n = (size_t)sprintf(many_headers, "GET / HTTP/1.1\r\nHost: t\r\n");
 	for (int i = 0; i < 101; i++)
 		n += (size_t)sprintf(many_headers + n, "X-%d: v\r\n", i);
@@ -528,10 +531,17 @@ ParameterizedTest(struct test_backend *be, http, bad_input, .timeout = 60)
 		 413},
 		{"head too large", big_head, 431},
 		{"too many headers", many_headers, 431},
-		{"gzip coding",
+		{"target too long", long_target, 414},
+		{"gzip before chunked",
+		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
+		 "Transfer-Encoding: gzip, chunked\r\n\r\n",
+		 501},
+		{"gzip alone (no knowable length)",
 		 "POST /echo HTTP/1.1\r\nHost: t\r\n"
 		 "Transfer-Encoding: gzip\r\n\r\n",
-		 501},
+		 400},
+		{"Host port not digits", "GET / HTTP/1.1\r\nHost: t:8o\r\n\r\n",
+		 400},
 		{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
 	};
 	struct test_server s;

@@ -34,6 +34,7 @@
 #define HOST {"Host", "a"}
 #define E400 .err = -EBADMSG
 #define E413 .err = -EFBIG
+#define E414 .err = -ENAMETOOLONG
 #define E431 .err = -EMSGSIZE
 #define E501 .err = -ENOTSUP
 #define E505 .err = -EPROTONOSUPPORT
@@ -71,6 +72,14 @@ static const struct corpus_case fixed[] = {
 	 RAW("GET / HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\n"),
 	 REQS(REQ("GET", "/", 0, false, {"Connection", "close, keep-alive"})),
 	 DIVERGES(KA10)},
+	/* RFC 9112 6.1: framing by Transfer-Encoding in HTTP/1.0 is faulty:
+	 * the connection closes after the request, keep-alive or not. */
+	{"http10_chunked_closes",
+	 RAW("POST / HTTP/1.0\r\nConnection: keep-alive\r\n"
+	     "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+	 REQS(REQB("POST", "/", 0, false, "ok", {"Connection", "keep-alive"},
+		   {"Transfer-Encoding", "chunked"})),
+	 DIVERGES("keeps an HTTP/1.0 connection framed by Transfer-Encoding")},
 	{"http11_close", RAW(GH "Connection: close\r\n\r\n"),
 	 REQS(REQ("GET", "/", 1, false, HOST, {"Connection", "close"}))},
 	{"http11_close_upper_case", RAW(GH "Connection: CLOSE\r\n\r\n"),
@@ -313,6 +322,19 @@ static const struct corpus_case fixed[] = {
 			   "GET / HTTP/1.1\r\nHost: xn--d1a.example:80\r\n\r\n"),
 	 REQS(REQ("GET", "/", 1, true, {"Host", "[::1]:8080"}),
 	      REQ("GET", "/", 1, true, {"Host", "xn--d1a.example:80"}))},
+	{"host_forms_pct_and_empty_port",
+	 RAW("GET / HTTP/1.1\r\nHost: a%41b:\r\n\r\n"),
+	 REQS(REQ("GET", "/", 1, true, {"Host", "a%41b:"}))},
+	{"host_port_not_digits", RAW("GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n"),
+	 E400, DIVERGES(NO_HOST_CHECK)},
+	{"host_two_ports", RAW("GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n"),
+	 E400, DIVERGES(NO_HOST_CHECK)},
+	{"host_bad_pct", RAW("GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n"), E400,
+	 DIVERGES(NO_HOST_CHECK)},
+	{"host_unclosed_literal", RAW("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"),
+	 E400, DIVERGES(NO_HOST_CHECK)},
+	{"host_bracket_in_name", RAW("GET / HTTP/1.1\r\nHost: a]b\r\n\r\n"),
+	 E400, DIVERGES(NO_HOST_CHECK)},
 	{"two_hosts_any_case", RAW(GH "host: a\r\n\r\n"), E400,
 	 DIVERGES(NO_HOST_CHECK)},
 	{"two_hosts_http10", RAW("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"),
@@ -343,13 +365,20 @@ static const struct corpus_case fixed[] = {
 	 DIVERGES(NO_LIMIT)},
 
 	/* ---- invalid: Transfer-Encoding ---- */
-	{"te_gzip", RAW(PH "Transfer-Encoding: gzip\r\n\r\n"), E501},
-	{"te_identity", RAW(PH "Transfer-Encoding: identity\r\n\r\n"), E501},
+	/* RFC 9112 6.3: a request whose last coding is not chunked has no
+	 * knowable length: 400; codings before a final chunked: 501. */
+	{"te_gzip", RAW(PH "Transfer-Encoding: gzip\r\n\r\n"), E400},
+	{"te_identity", RAW(PH "Transfer-Encoding: identity\r\n\r\n"), E400},
+	{"te_xchunked", RAW(PH "Transfer-Encoding: xchunked\r\n\r\n"), E400},
+	{"te_chunked_then_identity_field",
+	 RAW(PH "Transfer-Encoding: chunked\r\nTransfer-Encoding: "
+		"identity\r\n\r\n"),
+	 E400},
 	{"te_gzip_chunked",
 	 RAW(PH "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"), E501,
 	 DIVERGES("accepts any codings before a final chunked")},
 	{"te_chunked_gzip", RAW(PH "Transfer-Encoding: chunked, gzip\r\n\r\n"),
-	 E501},
+	 E400},
 	{"te_chunked_chunked",
 	 RAW(PH "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"), E400},
 	{"te_chunked_twice",
@@ -383,6 +412,10 @@ static const struct corpus_case fixed[] = {
 	 DIVERGES("accepts obs-fold")},
 
 	/* ---- invalid: limits ---- */
+	{"request_line_above_small_limit",
+	 RAW("GET /0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+	     "abcdef HTTP/1.1\r\nHost: a\r\n\r\n"),
+	 E414, LIMITS(.max_head = 64), DIVERGES(NO_LIMIT)},
 	{"head_above_small_limit",
 	 RAW(GH "X: 0123456789abcdef0123456789abcdefg\r\n\r\n"), E431,
 	 LIMITS(.max_head = 64), DIVERGES(NO_LIMIT)},

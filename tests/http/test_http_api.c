@@ -194,6 +194,28 @@ Test(http_api, continue_once_while_body_missing)
 	rv_chain_release(&in);
 }
 
+/* RFC 9110 10.1.1: an HTTP/1.0 client's Expect: 100-continue is ignored
+ * (it would not understand a 1xx). */
+Test(http_api, no_continue_for_http10)
+{
+	rv_http_framer f;
+	rv_chain in = RV_CHAIN_INIT;
+	struct rv_http_frame fr;
+	struct rv_http_request *r;
+
+	rv_http_framer_init(&f, NULL);
+	FEED(&in, "POST / HTTP/1.0\r\nExpect: 100-continue\r\n"
+		  "Content-Length: 2\r\n\r\n");
+	cr_assert_eq(rv_http_frame(&f, &in, &fr), 0);
+	cr_assert_not(rv_http_framer_take_continue(&f));
+	FEED(&in, "ok");
+	r = one(&f, &in, NULL);
+	cr_assert_eq(r->flags & RV_HTTP_EXPECT_CONTINUE, 0);
+	rv_http_request_free(r);
+	rv_http_framer_fini(&f);
+	rv_chain_release(&in);
+}
+
 Test(http_api, no_continue_when_body_arrived_or_not_asked)
 {
 	rv_http_framer f;
@@ -263,7 +285,7 @@ Test(http_api, failed_framer_keeps_failing)
 
 	/* The same for another errno. */
 	rv_http_framer_init(&f, NULL);
-	FEED(&in, REQ_GH "Transfer-Encoding: gzip\r\n\r\n");
+	FEED(&in, REQ_GH "Transfer-Encoding: gzip, chunked\r\n\r\n");
 	cr_assert_eq(rv_http_frame(&f, &in, &fr), -ENOTSUP);
 	FEED(&in, REQ_GH "\r\n");
 	cr_assert_eq(rv_http_frame(&f, &in, &fr), -ENOTSUP);
