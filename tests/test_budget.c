@@ -322,6 +322,16 @@ ParameterizedTest(struct test_backend *b, budget,
 
 /* ---- pressure ---------------------------------------------------------- */
 
+/* |n| clients of |l|, each of which sent "x": their sockets in |fds|. */
+static void connect_each_sending_a_byte(rv_listener *l, int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fds[i] = tl_connect_raw(rv_listener_port(l));
+		cr_assert_geq(fds[i], 0);
+		cr_assert_eq(send(fds[i], "x", 1, 0), 1);
+	}
+}
+
 /* Run |loop| with long waits (the loop must wake itself to act on
  * pressure: nothing else will happen) until |n| keepers received a byte,
  * or |ms| pass. */
@@ -360,11 +370,7 @@ ParameterizedTest(struct test_backend *b, budget,
 
 	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &keepers_ops, &ks, &l),
 		     0);
-	for (int i = 0; i < N; i++) {
-		fds[i] = tl_connect_raw(rv_listener_port(l));
-		cr_assert_geq(fds[i], 0);
-		cr_assert_eq(send(fds[i], "x", 1, 0), 1);
-	}
+	connect_each_sending_a_byte(l, fds, N);
 	cr_assert(all_received(loop, k, N, 10000),
 		  "not every connection was served (%d opened)", ks.opened);
 	rv_pool_stats(rv_loop_pool(loop), &st);
@@ -416,11 +422,7 @@ ParameterizedTest(struct test_backend *b, budget,
 
 	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &keepers_ops, &ks, &l),
 		     0);
-	for (int i = 0; i < N; i++) {
-		fds[i] = tl_connect_raw(rv_listener_port(l));
-		cr_assert_geq(fds[i], 0);
-		cr_assert_eq(send(fds[i], "x", 1, 0), 1);
-	}
+	connect_each_sending_a_byte(l, fds, N);
 	cr_assert(tl_run_until(loop, some_shed_and_pool_back, &g, 10000),
 		  "no holder was shed, or the pool did not come back");
 	for (int i = 0; i < N; i++)

@@ -2,6 +2,7 @@
  * options.c - strict command-line values (options.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <ringview/ringview.h>
@@ -19,4 +20,14 @@ int parse_seconds(const char *s, uint32_t *ms)
 	if (*ms == 0)
 		*ms = 1;
 	return 0;
+}
+
+int seconds_option(const char *name, const char *arg, uint32_t *ms)
+{
+	if (parse_seconds(arg, ms) == 0)
+		return 0;
+	fprintf(stderr,
+		"--%s needs a number of seconds (up to 2000000), not '%s'\n",
+		name, arg);
+	return -EINVAL;
 }

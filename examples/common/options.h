@@ -12,4 +12,8 @@
  * it off (RV_NO_TIMEOUT). 0 or -EINVAL. */
 int parse_seconds(const char *s, uint32_t *ms);
 
+/* parse_seconds for the option --|name|: on a bad value, says so on
+ * stderr (naming the option and the value) and returns -EINVAL. */
+int seconds_option(const char *name, const char *arg, uint32_t *ms);
+
 #endif

@@ -266,22 +266,14 @@ int main(int argc, char **argv)
 			interval = strtod(optarg, NULL);
 			break;
 		case 'I':
-			if (parse_seconds(optarg, &cfg.timeouts.idle_ms)) {
-				fprintf(stderr,
-					"--idle-timeout needs a number of "
-					"seconds (up to 2000000), not '%s'\n",
-					optarg);
+			if (seconds_option("idle-timeout", optarg,
+					   &cfg.timeouts.idle_ms))
 				return 2;
-			}
 			break;
 		case 'W':
-			if (parse_seconds(optarg, &cfg.timeouts.write_ms)) {
-				fprintf(stderr,
-					"--write-timeout needs a number of "
-					"seconds (up to 2000000), not '%s'\n",
-					optarg);
+			if (seconds_option("write-timeout", optarg,
+					   &cfg.timeouts.write_ms))
 				return 2;
-			}
 			break;
 		case 'u':
 			udp_mode = true;

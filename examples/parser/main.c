@@ -228,25 +228,24 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'T':
-		case 'Y':
-		case 'K':
-		case 'W':
-			if (parse_seconds(optarg,
-					  opt == 'T'   ? &head_timeout_ms
-					  : opt == 'Y' ? &body_timeout_ms
-					  : opt == 'K'
-						  ? &cfg.timeouts.idle_ms
-						  : &cfg.timeouts.write_ms)) {
-				fprintf(stderr,
-					"--%s needs a number of seconds, not "
-					"'%s'\n",
-					opt == 'T'   ? "head-timeout"
-					: opt == 'Y' ? "body-timeout"
-					: opt == 'K' ? "keepalive-timeout"
-						     : "write-timeout",
-					optarg);
+			if (seconds_option("head-timeout", optarg,
+					   &head_timeout_ms))
 				return 2;
-			}
+			break;
+		case 'Y':
+			if (seconds_option("body-timeout", optarg,
+					   &body_timeout_ms))
+				return 2;
+			break;
+		case 'K':
+			if (seconds_option("keepalive-timeout", optarg,
+					   &cfg.timeouts.idle_ms))
+				return 2;
+			break;
+		case 'W':
+			if (seconds_option("write-timeout", optarg,
+					   &cfg.timeouts.write_ms))
+				return 2;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
