@@ -5,8 +5,8 @@
  * messages of 1 byte to 1 MiB; half-close each way; a client that never
  * reads holds no more than its cap while 50 other pairs go on; an
  * upstream that refuses, does not answer or resets; 1,000 pairs opened
- * and closed; the loop shut down with pairs mid-transfer. Every test
- * ends with both pools whole.
+ * and closed; the loop shut down with pairs mid-transfer, and the program
+ * stopped by SIGINT mid-transfer. Every test ends with both pools whole.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "net_util.h"
@@ -442,4 +444,78 @@ ParameterizedTest(struct test_backend *b, proxy,
 	cr_assert_eq(r.proxy.stats.pairs_total, 20);
 	for (int i = 0; i < 20; i++)
 		close(fds[i]);
+}
+
+/* ---- ringview-proxy, the program ----------------------------------------- */
+
+/* SIGINT while 10 pairs are mid-transfer (their clients send and do not
+ * read): exit 0, every buffer free and nothing copied in the final stats,
+ * which count the 10 pairs. */
+TEST_BACKENDS(proxy, the_program_stops_cleanly_mid_transfer)
+ParameterizedTest(struct test_backend *b, proxy,
+		  the_program_stops_cleanly_mid_transfer, .timeout = 60)
+{
+	static struct test_server up;
+	static char chunk[256 * KiB];
+	char cmd[512], line[1024];
+	bool whole = false, uncopied = false, counted = false;
+	uint16_t port;
+	int pfd[2], fds[10], status;
+	FILE *out;
+	pid_t pid;
+
+	memset(&up, 0, sizeof(up));
+	cr_assert_eq(test_server_start_on(&up, b), 0);
+	cr_assert_eq(pipe(pfd), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		snprintf(cmd, sizeof(cmd),
+			 "exec %s --port 0 --backend %s --upstream "
+			 "127.0.0.1:%u",
+			 RINGVIEW_PROXY,
+			 b->backend == RV_BACKEND_URING ? "uring" : "ev",
+			 up.port);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	out = fdopen(pfd[0], "r");
+	cr_assert_not_null(fgets(line, sizeof(line), out));
+	cr_assert_eq(sscanf(line, "listening on 127.0.0.1:%hu", &port), 1,
+		     "ready line: %s", line);
+	for (int i = 0; i < 10; i++) {
+		fds[i] = test_connect(port);
+		cr_assert_geq(fds[i], 0);
+		fcntl(fds[i], F_SETFL, O_NONBLOCK);
+		cr_assert_gt(send(fds[i], chunk, sizeof(chunk), MSG_NOSIGNAL),
+			     0);
+	}
+	/* Until every pair is open (SIGUSR1: a stats line each time). */
+	for (int i = 0; i < 100 && !strstr(line, "pairs 10 open"); i++) {
+		kill(pid, SIGUSR1);
+		cr_assert_not_null(fgets(line, sizeof(line), out));
+	}
+	cr_assert(strstr(line, "pairs 10 open"), "%s", line);
+	kill(pid, SIGINT);
+	while (fgets(line, sizeof(line), out)) {
+		if (!strstr(line, "stats (final)"))
+			continue;
+		whole = strstr(line, "768 total, 768 free") != NULL;
+		uncopied = strstr(line, "copied 0 B") != NULL;
+		counted = strstr(line, "10 in all") != NULL;
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "exit status %d", WEXITSTATUS(status));
+	cr_assert(whole, "the final stats show every buffer free");
+	cr_assert(uncopied, "the final stats show nothing copied");
+	cr_assert(counted, "the final stats count the 10 pairs");
+	fclose(out);
+	for (int i = 0; i < 10; i++)
+		close(fds[i]);
+	test_server_stop(&up);
+	test_assert_pool_whole(&up);
 }
