@@ -20,8 +20,10 @@
 # Priority 100 means no other package ever moves to trixie by itself.
 #
 # With --bench it also installs the tools the comparison benchmarks run:
-# wrk and nginx-light (bench/http/run-http.sh) and linux-perf
-# (bench/echo/profile-echo.sh), optional like clang.
+# wrk and nginx-light (bench/http/run-http.sh), haproxy
+# (bench/proxy/run-proxy.sh; on bookworm its 2.6, since trixie stays at
+# priority 100) and linux-perf (bench/echo/profile-echo.sh), optional like
+# clang.
 #
 # Environment: RINGVIEW_SETUP_NO_CLANG=1 skips clang.
 # Needs root (or sudo) only when something must be installed.
@@ -166,6 +168,7 @@ check() {
 	if [ $bench_tools -eq 1 ]; then
 		have wrk || optional+=(wrk)
 		have nginx || [ -x /usr/sbin/nginx ] || optional+=(nginx-light)
+		have haproxy || [ -x /usr/sbin/haproxy ] || optional+=(haproxy)
 		have perf || optional+=(linux-perf)
 	fi
 	# libev has no pkg-config file on Debian 12: look for the package/header.
