@@ -503,7 +503,7 @@ ParameterizedTest(struct test_backend *b, proxy,
 	while (fgets(line, sizeof(line), out)) {
 		if (!strstr(line, "stats (final)"))
 			continue;
-		whole = strstr(line, "768 total, 768 free") != NULL;
+		whole = strstr(line, "256 total, 256 free") != NULL;
 		uncopied = strstr(line, "copied 0 B") != NULL;
 		counted = strstr(line, "10 in all") != NULL;
 	}
