@@ -164,7 +164,10 @@ RV_EXPORT int rv_conn_send(rv_conn *c, rv_view v);
 /*
  * rv_conn_send_chain moves every view of |views| to the send queue and
  * takes ownership of them: |views| is left empty, also on failure (the
- * views are then released). -EPIPE as rv_conn_send.
+ * views are then released). -EPIPE as rv_conn_send. A chain of yours is
+ * freed as well; a connection's input chain (the one on_data got, of this
+ * connection or another) keeps its storage for the next receive, so that
+ * passing input on costs no allocation.
  */
 RV_EXPORT int rv_conn_send_chain(rv_conn *c, rv_chain *views);
 

@@ -106,7 +106,7 @@ int rv_chain_append_chain(rv_chain *dst, rv_chain *src)
 	int err = rv__chain_move(dst, src);
 
 	if (!err && dst != src)
-		rv_chain_release(src); /* empty now: frees its storage */
+		rv__chain_done(src); /* empty now */
 	return err;
 }
 
@@ -135,6 +135,14 @@ void rv__chain_clear(rv_chain *c)
 	c->_len = 0;
 }
 
+void rv__chain_done(rv_chain *c)
+{
+	if (c->_flags & RV__CHAIN_KEEP_STORAGE)
+		rv__chain_clear(c);
+	else
+		rv_chain_release(c);
+}
+
 int rv__chain_move(rv_chain *dst, rv_chain *src)
 {
 	rv_view v;
@@ -143,10 +151,14 @@ int rv__chain_move(rv_chain *dst, rv_chain *src)
 	if (dst == src || src->_count == 0)
 		return 0;
 	if (dst->_count == 0) {
-		/* Swap the storage: nothing to copy, nothing to allocate. */
+		/* Swap the storage: nothing to copy, nothing to allocate.
+		 * The flags say what a chain is, not its storage: they stay. */
 		rv_chain tmp = *dst;
+		uint32_t dst_flags = dst->_flags;
 		*dst = *src;
 		*src = tmp;
+		src->_flags = dst->_flags;
+		dst->_flags = dst_flags;
 		return 0;
 	}
 	err = rv__chain_reserve(dst, dst->_count + src->_count);

@@ -89,6 +89,12 @@ const char *rv__track_set_stage(const char *stage);
 
 /* ---- chains (chain.c) ----------------------------------------------- */
 
+/* rv_chain._flags: the chain belongs to the library (a connection's input)
+ * and is refilled at once: the calls that take all its views leave its
+ * storage in place instead of freeing it, so that a view passed from one
+ * connection to another costs no malloc and free per receive. */
+#define RV__CHAIN_KEEP_STORAGE 1u
+
 /* Make room for |count| views in |c| so appends up to that cannot fail. */
 int rv__chain_reserve(rv_chain *c, uint32_t count);
 
@@ -96,8 +102,12 @@ int rv__chain_reserve(rv_chain *c, uint32_t count);
 void rv__chain_clear(rv_chain *c);
 
 /* Move every view of |src| to the end of |dst|; |src| is left empty with
- * its storage kept (swapped with |dst|'s when |dst| was empty). On -ENOMEM
- * both are unchanged. */
+ * its storage kept (swapped with |dst|'s when |dst| was empty; each chain
+ * keeps its _flags). On -ENOMEM both are unchanged. */
 int rv__chain_move(rv_chain *dst, rv_chain *src);
+
+/* |c| was emptied by a move: free its storage unless it keeps it
+ * (RV__CHAIN_KEEP_STORAGE). Releases any views still in it. */
+void rv__chain_done(rv_chain *c);
 
 #endif /* RINGVIEW_CORE_INTERNAL_H */

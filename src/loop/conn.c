@@ -36,6 +36,7 @@ rv_conn *rv__conn_new(rv_loop *loop, int fd, const struct rv_conn_ops *ops,
 	c->cb = ops;
 	c->user = user;
 	c->flags = RV__C_READING | RV__C_OPENED;
+	c->in._flags = RV__CHAIN_KEEP_STORAGE;
 	c->input_limit = loop->cfg.input_limit;
 	c->budget = loop->cfg.conn_budget;
 	c->output_limit = (uint32_t)loop->cfg.output_limit;

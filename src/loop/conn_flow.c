@@ -86,20 +86,14 @@ int rv_conn_send_chain(rv_conn *c, rv_chain *views)
 	int err;
 
 	if (refuse_send(c)) {
-		if (views == &c->in)
-			rv__chain_clear(views);
-		else
-			rv_chain_release(views);
+		rv__chain_done(views);
 		return -EPIPE;
 	}
 	err = rv__chain_move(&c->out, views);
-	/* The connection's own input chain keeps its storage for the next
-	 * receive (an echo sends it back whole); any other chain is left
-	 * empty and freed, as documented. */
-	if (views != &c->in)
-		rv_chain_release(views);
-	else if (err)
-		rv__chain_clear(views);
+	/* A connection's own input chain keeps its storage for the next
+	 * receive (an echo sends it back whole, a proxy passes it to the
+	 * other side); any other chain is left empty and freed. */
+	rv__chain_done(views);
 	if (err)
 		return err;
 	queued(c, before);
