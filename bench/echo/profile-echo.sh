@@ -123,5 +123,5 @@ for run in $(seq "$runs"); do
 		echo "   run $run: $name, $msgs msgs/s"
 	done
 done
-python3 "$here/profile_table.py" --freq "$freq" --seconds "$seconds" <"$tmp/list"
+python3 "$here/../lib/profile_table.py" --freq "$freq" --seconds "$seconds" <"$tmp/list"
 report_end

@@ -34,6 +34,13 @@
 #                    and 65536, 50 and 500 connections, 1 retry (options
 #                    after it override these)
 #   --strict         exit 1 when a target is missed
+#   --profile        also sample each proxy with perf over every measured
+#                    window and print, per combination, its CPU per message
+#                    split into network stack, event mechanism, scheduler
+#                    and user space (bench/lib/profile_table.py), against
+#                    0.9x HAProxy's: the floor of the CPU targets. Needs
+#                    perf (scripts/setup.sh --bench); perf costs the
+#                    proxies a little, so compare them with each other
 #   -h, --help       this text
 #
 # A default run takes about 11 minutes on the 2-core machine (9
@@ -99,12 +106,14 @@ budget=900
 srv_cpu=0
 lg_cpu=1
 strict=no
+profile=no
+perf_hz=999
 # shellcheck source=../lib/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick|--strict|-h|--help) ;;
+	--quick|--strict|--profile|-h|--help) ;;
 	-*) [ $# -ge 2 ] || die "$1 needs a value" ;;
 	esac
 	case $1 in
@@ -127,6 +136,7 @@ while [ $# -gt 0 ]; do
 	--quick) runs=1; seconds=1; warmup=0.5; sizes=64,65536
 		 conns_list=50,500; retries=1; shift ;;
 	--strict) strict=yes; shift ;;
+	--profile) profile=yes; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run-proxy.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -143,6 +153,9 @@ for x in "${want_servers[@]}"; do
 	*) die "--proxies: unknown proxy '$x'" ;; esac
 done
 check_cpus
+if [ "$profile" = yes ] && ! command -v perf >/dev/null; then
+	die "--profile needs perf (scripts/setup.sh --bench installs it)"
+fi
 if [ -z "$haproxy_bin" ]; then
 	haproxy_bin=$(command -v haproxy || echo /usr/sbin/haproxy)
 fi
@@ -425,6 +438,38 @@ rv_stat() { sed -n "s/.*(final).*$1.*/\\1/p" "$tmp/srv.out" | tail -n 1; }
 lg_columns
 runs_hdr="run,proxy,attempt,kept,noisy,other_pct,peak_rss_kib,proxy_exit,upstream_exit,lg_exit,rv_pauses,rv_resets,$lg_header"
 
+# profile_begin: with --profile, perf samples the proxy over loadgen's
+# measured window (after its warmup); profile_end waits for it.
+profile_begin() {
+	perf_pid=
+	[ "$profile" = yes ] || return 0
+	perf_data=$tmp/perf.data
+	rm -f "$perf_data"
+	(sleep "$warmup"; exec perf record -q -F "$perf_hz" -p "$srv_pid" \
+		-o "$perf_data" -- sleep "$seconds") >/dev/null 2>"$tmp/perf.err" &
+	perf_pid=$!
+}
+profile_end() {
+	[ -n "$perf_pid" ] || return 0
+	wait "$perf_pid" || problem "perf record failed: $(head -n 2 "$tmp/perf.err")"
+	perf_pid=
+}
+# profile_keep NAME RUN: the samples of this measurement, by symbol, and a
+# line for profile_table.py in $tmp/group.prof (kept with the group).
+profile_keep() {
+	local msgs report
+	[ "$profile" = yes ] && [ -s "$tmp/perf.data" ] || return 0
+	msgs=$(awk -F, -v h="$lg_header" '
+		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
+		{ print $c["msgs_per_s"] }' <<<"$row")
+	[ -n "$msgs" ] && [ "$msgs" != 0 ] || return 0
+	report=$tmp/prof/$size-$conns-$1-$2-$attempt.txt
+	mkdir -p "$tmp/prof"
+	perf report -i "$tmp/perf.data" --no-children --sort sym -q \
+		-F sample,sym >"$report" 2>/dev/null || return 0
+	echo "$1 $2 $msgs $report" >>"$tmp/group.prof"
+}
+
 # measure PROXY SIZE CONNS RUN ATTEMPT: one loadgen run through a fresh
 # proxy to a fresh upstream; appends a row to $tmp/group and sets noisy=1
 # when other work took more than --max-other.
@@ -441,6 +486,7 @@ measure() {
 		return 1
 	fi
 	lim=$(lg_timeout)
+	profile_begin
 	noise_begin
 	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" \
 		--port "$srv_port" --conns "$conns" --size "$size" \
@@ -448,6 +494,7 @@ measure() {
 		--csv --quiet --server-pid "$srv_pid" \
 		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
 	noise_end # other work, in % of one core
+	profile_end
 	hwm=$(proc_field "$srv_pid" VmHWM)
 	stop_proxy "$name"
 	rc=$srv_rc
@@ -460,6 +507,7 @@ measure() {
 		echo "   $name: loadgen reported errors:"
 		grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /'
 	fi
+	profile_keep "$name" "$run"
 	pauses=$(rv_stat ' \([0-9]*\) pauses')
 	resets=$(rv_stat ' \([0-9]*\) resets')
 	echo "$run,$name,$attempt,@KEPT@,$noisy_one,$other,${hwm:-},$rc,$up_rc,$lg_rc,$pauses,$resets,$row" >>"$tmp/group"
@@ -513,6 +561,7 @@ for run in $(seq "$runs"); do
 					echo "== run $run/$runs: $size B x $conns conns (retry $attempt of $retries)"
 				fi
 				: >"$tmp/group"
+				: >"$tmp/group.prof"
 				noisy=0
 				for name in "${servers[@]}"; do
 					measure "$name" "$size" "$conns" "$run" "$attempt" || true
@@ -526,6 +575,7 @@ for run in $(seq "$runs"); do
 					continue
 				fi
 				sed 's/@KEPT@/1/' "$tmp/group" >>"$tmp/runs.csv"
+				cat "$tmp/group.prof" >>"$tmp/prof-$size-$conns.list"
 				break
 			done
 		done
@@ -545,6 +595,19 @@ results_out proxy
 table_rc=0
 python3 "$here/proxy_table.py" --runs "$out-runs.csv" --summary "$out.csv" \
 	--targets "$out-targets.csv" --plot-data "$tmp/plot" >>"$out.txt" || table_rc=$?
+if [ "$profile" = yes ]; then
+	for size in "${size_arr[@]}"; do
+		for conns in "${conn_arr[@]}"; do
+			[ -s "$tmp/prof-$size-$conns.list" ] || continue
+			echo
+			echo "== profile: $size B x $conns conns, perf at $perf_hz Hz"
+			python3 "$here/../lib/profile_table.py" --freq "$perf_hz" \
+				--seconds "$seconds" --base haproxy --factor 0.9 \
+				<"$tmp/prof-$size-$conns.list" ||
+				problem "profile_table.py failed"
+		done
+	done >>"$out.txt"
+fi
 echo
 cat "$out.txt"
 [ "$table_rc" -le 1 ] || problem "proxy_table.py failed"

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""profile_table.py - the table of bench/echo/profile-echo.sh.
+"""profile_table.py - where a server's CPU per message goes, from perf
+samples: the table of bench/echo/profile-echo.sh and of
+bench/proxy/run-proxy.sh --profile.
 
 Reads lines "SERVER RUN MSGS_PER_S REPORT" on stdin, REPORT being the
 output of `perf report --no-children --sort sym -q -F sample,sym` for one
 run; sorts every sampled symbol into a category, turns samples into
 microseconds per message (a sample is 1/FREQ s) and prints, per server,
-the median over its runs of each category.
+the median over its runs of each category. Then, against FACTOR times the
+total of the server named by --base (a CPU target), what each server would
+still cost if its user space cost nothing: the network stack alone is the
+same work for every server, a floor no server can go under.
 """
 import argparse
 import re
@@ -52,6 +57,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--freq', type=float, required=True)
     ap.add_argument('--seconds', type=float, required=True)
+    ap.add_argument('--base', default='epoll',
+                    help='the server the target is set against')
+    ap.add_argument('--factor', type=float, default=0.8,
+                    help='the target: at most this times --base\'s total')
     a = ap.parse_args()
     runs = {}
     for line in sys.stdin:
@@ -72,11 +81,12 @@ def main():
         print('%-16s %8.2f' % (name, m['total']) +
               ''.join('%11.2f (%2.0f%%)' % (m[c], 100 * m[c] / m['total'])
                       for c in CATEGORIES))
-    if 'epoll' in med:
-        base = med['epoll']['total']
+    if a.base in med:
+        base = med[a.base]['total']
+        limit = a.factor * base
         print()
-        print('Against 0.8x epoll-echo\'s total (%.2f us): what is left of each '
-              'server if its user space cost nothing' % (0.8 * base))
+        print('Against %gx %s\'s total (%.2f us): what is left of each '
+              'server if its user space cost nothing' % (a.factor, a.base, limit))
         print('%-16s %15s %27s' % ('server', 'network stack',
                                    '+ event mechanism'))
         for name, m in med.items():
@@ -84,7 +94,7 @@ def main():
             both = net + m['event mechanism']
             print('%-16s %8.2f %5.2fx %13.2f %5.2fx%s'
                   % (name, net, net / base, both, both / base,
-                     '  above 0.8x' if both > 0.8 * base else ''))
+                     '  above %gx' % a.factor if both > limit else ''))
     return 0
 
 
