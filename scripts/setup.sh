@@ -22,7 +22,8 @@
 # With --bench it also installs the tools the comparison benchmarks run:
 # wrk and nginx-light (bench/http/run-http.sh), haproxy
 # (bench/proxy/run-proxy.sh; on bookworm its 2.6, since trixie stays at
-# priority 100) and linux-perf (bench/echo/profile-echo.sh), optional like
+# priority 100), linux-perf (bench/echo/profile-echo.sh, run-proxy.sh
+# --profile) and gnuplot-nox (the benchmarks' PNG plots), optional like
 # clang.
 #
 # Environment: RINGVIEW_SETUP_NO_CLANG=1 skips clang.
@@ -170,6 +171,7 @@ check() {
 		have nginx || [ -x /usr/sbin/nginx ] || optional+=(nginx-light)
 		have haproxy || [ -x /usr/sbin/haproxy ] || optional+=(haproxy)
 		have perf || optional+=(linux-perf)
+		have gnuplot || optional+=(gnuplot-nox)
 	fi
 	# libev has no pkg-config file on Debian 12: look for the package/header.
 	if ! dpkg_installed libev-dev && [ ! -e /usr/include/ev.h ]; then
