@@ -2,9 +2,9 @@
  * baseline.h - the socket plumbing the hand-written baselines share
  * (epoll-echo, uring-echo, mmsg-echo, epoll-proxy): opening the listening
  * socket, printing the "listening on" line the bench scripts wait for,
- * and the descriptor limits. Nothing of ringview: the baselines must stay what a
- * user writes without the library; only this setup, which does not bear
- * on what they measure, is written once.
+ * and the descriptor limits. Nothing of ringview: the baselines must stay
+ * what a user writes without the library; only this setup, which does not
+ * bear on what they measure, is written once.
  */
 #ifndef RV_BENCH_BASELINE_H
 #define RV_BENCH_BASELINE_H

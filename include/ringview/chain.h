@@ -33,7 +33,7 @@ typedef struct rv_chain {
 	uint32_t _count; /* views in the chain */
 	uint32_t _cap;
 	uint32_t _flags; /* private to the library (RV__CHAIN_*) */
-	size_t _len; /* bytes in the chain */
+	size_t _len;	 /* bytes in the chain */
 } rv_chain;
 
 #ifdef __cplusplus

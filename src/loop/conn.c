@@ -270,6 +270,21 @@ void rv__loop_flush_dirty(rv_loop *loop)
 	rv__loop_pressure(loop);
 }
 
+void rv__loop_send_queued(rv_loop *loop)
+{
+	/* A send may queue more (an on_drain that resumes or sends): those
+	 * connections join the list at its end and are visited too. Nothing
+	 * here takes a connection off the list or frees one. */
+	for (struct rv__link *n = loop->dirty.next; n != &loop->dirty;
+	     n = n->next) {
+		rv_conn *c = rv__container_of(n, rv_conn, dirty);
+		if (!(c->flags &
+		      (RV__C_DEAD | RV__C_SENDING | RV__C_CONNECTING)) &&
+		    rv_chain_len(&c->out))
+			loop->backend->tcp->send_start(c);
+	}
+}
+
 void rv_conn_close(rv_conn *c)
 {
 	if (!(c->flags & (RV__C_CLOSING | RV__C_DEAD))) {

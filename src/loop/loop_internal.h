@@ -404,6 +404,11 @@ void rv__conn_fail(rv_conn *c, int err);
 void rv__conn_send_done(rv_conn *c);
 void rv__conn_op_done(rv_conn *c);
 void rv__loop_flush_dirty(rv_loop *loop);
+/* Start the output queued so far in this pass now, not at its end: for a
+ * backend that sends inline (libev) the sent views' buffers come back at
+ * once. Every connection stays on the dirty list and none is freed, so a
+ * backend may call it from inside an event callback (conn.c). */
+void rv__loop_send_queued(rv_loop *loop);
 void rv__listener_op_done(rv_listener *l);
 /* Accept failed for want of descriptors or memory (rv__accept_error_is_
  * resource): the backend has stopped accepting on |l|; it resumes after

@@ -192,6 +192,17 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 		return;
 	}
 	c->flags &= ~RV__C_WOKEN;
+	/* Output queued earlier in this pass holds its buffers until the
+	 * pass ends; when the pool runs short, send it now instead of
+	 * parking this connection (with many sockets ready at once, a pass
+	 * would otherwise hold a buffer per socket). */
+	if (rv__pool_free_ids(e->loop->pool) < want &&
+	    !rv__list_empty(&e->loop->dirty)) {
+		rv__loop_send_queued(e->loop);
+		/* Its own send may have failed, or an on_drain paused it. */
+		if ((c->flags & RV__C_DEAD) || !(c->flags & RV__C_RECV_ARMED))
+			return;
+	}
 	if (rv__chain_reserve(in, e->recv_bufs)) {
 		rv__conn_fail(c, -ENOMEM);
 		return;
