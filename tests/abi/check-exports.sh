@@ -20,9 +20,12 @@ so=$1 ar=$2 map=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringview-exports.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# Defined global symbols of default visibility in the archive's objects.
+# Defined global symbols of default visibility in the archive's objects;
+# names starting with __ are the compiler's (ASan's __odr_asan.* beside
+# each exported variable), never the library's.
 readelf -sW "$ar" |
-	awk '$5 == "GLOBAL" && $6 == "DEFAULT" && $7 != "UND" { print $8 }' |
+	awk '$5 == "GLOBAL" && $6 == "DEFAULT" && $7 != "UND" && $8 !~ /^__/ {
+		print $8 }' |
 	sort -u >"$tmp/declared"
 
 # The names between "global:" and "local:" of each node, comments removed.
