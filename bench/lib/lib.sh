@@ -255,6 +255,8 @@ proc_field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null
 proc_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 # Busy ticks of all cpus (user nice system irq softirq steal).
 busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# Busy ticks of cpu N alone: cpu_busy_ticks N.
+cpu_busy_ticks() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 # CPU seconds of this shell's waited-for children; must run in this shell
 # (not in $(...)), so it sets kids_s.
 kids_cpu() {
