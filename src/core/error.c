@@ -8,11 +8,6 @@
 
 #include "core/pool_internal.h"
 
-const char *rv_version(void)
-{
-	return RV_VERSION_STRING;
-}
-
 const char *rv_strerror(int err)
 {
 	const char *s;

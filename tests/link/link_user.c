@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+/* ringview/version.h comes with the umbrella header (through common.h). */
+#if !RV_VERSION_AT_LEAST(0, 2, 0)
+#error "ringview/version.h older than 0.2.0, the first release with it"
+#endif
+
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
@@ -30,6 +35,10 @@ int main(void)
 	uint16_t u16;
 
 	CHECK(rv_version() != NULL && rv_version()[0] != '\0');
+	CHECK(strcmp(rv_version(), RV_VERSION_STRING) == 0);
+	CHECK(rv_version_check(RV_VERSION_MAJOR, RV_VERSION_MINOR,
+			       RV_VERSION_PATCH));
+	CHECK(!rv_version_check(RV_VERSION_MAJOR + 1, 0, 0));
 	CHECK(rv_strerror(-ENOBUFS) != NULL);
 	CHECK(rv_pool_create(&cfg, &pool) == 0);
 
