@@ -3,7 +3,8 @@
 #   1. installed (meson install into a staging dir), found with pkg-config:
 #      linked against the shared library, and statically (pkg-config
 #      --static, libringview.a); the shared library exports only rv_*, its
-#      SONAME is libringview.so.0 and ringview/version.h is installed.
+#      SONAME is libringview.so.0, ringview/version.h and the man3 pages
+#      are installed.
 #      The C example in README.md's API tour builds and prints what it says.
 #   2. as a meson subproject: dependency('ringview') with a fallback, and
 #      subproject('ringview').get_variable('ringview_dep').
@@ -59,6 +60,12 @@ if command -v readelf >/dev/null; then
 	[ "$soname" = libringview.so.0 ] || fail "SONAME is '$soname', not libringview.so.0"
 	echo "SONAME $soname"
 fi
+# The API reference (docs/meson.build), one page per public function.
+MAN3=$DEST/usr/local/share/man/man3
+for page in ringview.3 rv_pool_create.3 rv_version_check.3; do
+	[ -f "$MAN3/$page" ] || fail "man page $page not installed in $MAN3"
+done
+echo "$(find "$MAN3" -name '*.3' | wc -l) man3 pages installed"
 
 # pkg-config sees the staging dir as the sysroot: -I/-L point into it.
 PKG_CONFIG_PATH=$(dirname "$pc")
