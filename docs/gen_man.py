@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """gen_man.py - ringview's man3 API reference, from the public headers.
 
     gen_man.py --outdir DIR [--version V] HEADER...   write the pages

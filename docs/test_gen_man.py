@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """test_gen_man.py - gen_man.py on small headers written here: which
 comment documents which function, the pages it lists and writes, and the
 failure, naming the function and its line, when one has no comment.

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """spdx.py - the license line and the copyright line at the top of every
 source file the project has written.
 

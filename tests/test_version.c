@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_version.c - ringview/version.h against the library: the macros
  * agree with rv_version(), RV_VERSION_AT_LEAST works in #if, and both it
  * and rv_version_check are true for the compiled version and older ones,

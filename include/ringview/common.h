@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/common.h - definitions shared by every ringview header:
  * the export macro, error strings, logging and the call-site macro that
  * debug builds use to say which line took a buffer reference.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/cursor.h - a borrowed reader over a view or a chain.
  *
  * A cursor reads without touching reference counts: a parser walks the

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/view.h - reference-counted views of buffers.
  *
  * A view is a small value {data, len} over bytes held by a buffer: a

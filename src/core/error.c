@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * error.c - error strings and the fatal errors that catch misuse of views.
  */
 #include <stdarg.h>

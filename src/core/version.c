@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * version.c - the version of the library at run time (ringview/common.h),
  * from the ringview/version.h it was compiled with.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * link_user.c - a program written the way a user of ringview writes one:
  * only the installed umbrella header and the public API. test_link.sh
  * builds it against an installed copy (pkg-config, shared and static) and

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # test_link.sh SRCDIR - users can build against ringview the ways they will:
 #   1. installed (meson install into a staging dir), found with pkg-config:
 #      linked against the shared library, and statically (pkg-config
