@@ -1,3 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # shellcheck shell=bash disable=SC2034,SC2154 # the callers set and read these
 # lib.sh - the shell functions the bench/*/run-*.sh scripts share.
 # Sourced, not run:
@@ -12,7 +15,7 @@
 prog=${0##*/}
 
 # ------------------------------------------------------------- options --
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+usage() { sed -n '5,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 # die MESSAGE: bad usage; exit 2.
 die() { echo "$prog: $*" >&2; exit 2; }
 # count OPTION VALUE: die unless VALUE is a whole number.

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """proxy_table.py - the table, the targets and the CSV of bench/proxy/run-proxy.sh.
 
 usage: proxy_table.py --runs RUNS.csv [--summary OUT.csv] [--targets OUT.csv]

@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-proxy.sh - ringview-proxy (io_uring and libev) against HAProxy (with
 # and without splice) and a hand-written epoll proxy, each in front of the
 # same upstream echo server, under bench/loadgen/loadgen, and compare them.
