@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # scripts/check-abi.sh - compare libringview.so's ABI with the baseline
 # committed in abi/libringview.abi (README: "ABI policy"), using abidw and
 # abidiff from abigail-tools (scripts/setup.sh installs them).

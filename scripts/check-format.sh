@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # scripts/check-format.sh - every C file of the project follows
 # .clang-format (checked, never rewritten; CI runs it).
 #

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # scripts/run-main.sh - the first command: install what is missing, build
 # ringview optimised (build-release/) and run the main job: the zero-copy
 # echo server under a short load from bench/loadgen/loadgen, then its final stats.

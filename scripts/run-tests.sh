@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # scripts/run-tests.sh - the second command: install what is missing,
 # configure a debug build in build/ (once) and run every test suite.
 #

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # scripts/setup.sh - install what ringview needs to build, test and benchmark.
 #
 # Checks each dependency first (commands, pkg-config, dpkg-query, a compile
@@ -36,7 +39,7 @@ bench_tools=0
 for arg in "$@"; do
 	case $arg in
 	--bench) bench_tools=1 ;;
-	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '5,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) printf 'setup: unknown option %s (see --help)\n' "$arg" >&2; exit 2 ;;
 	esac
 done

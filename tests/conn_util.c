@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * conn_util.c - a client connection that records what happens to it, and
  * an echo server's callbacks (conn_util.h).
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * conn_util.h - what the connection tests share: a client connection
  * (struct peer, peer_ops) that greets, records what it receives and how
  * it ended; an echo server's callbacks; a round trip through an address.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/core_util.c - helpers shared by the core tests; see core_util.h.
  */
 #include "core_util.h"

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/core_util.h - helpers shared by the core tests (test_view*.c,
  * test_pool.c, test_chain*.c, test_cursor*.c): the pool a test runs on and
  * the checks it ends with, chains cut at every point out of poisoned pool

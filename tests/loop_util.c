@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loop_util.c - a loop on the test's own thread (loop_util.h).
  */
 #include <criterion/criterion.h>

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loop_util.h - helpers for tests that run a loop on the test's own
  * thread: the loop on a given backend (skipped visibly where the system
  * refuses it), passes of the loop until a condition holds or a deadline

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * net_util.c - see net_util.h.
  */
 #include "net_util.h"

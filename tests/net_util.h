@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * net_util.h - helpers for the network tests: a server loop running in
  * its own thread, and echo clients that verify every byte.
  */

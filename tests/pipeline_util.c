@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pipeline_util.c - what the pipeline tests share (pipeline_util.h).
  */
 #include <criterion/criterion.h>

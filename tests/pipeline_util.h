@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pipeline_util.h - helpers for the pipeline tests (tests/test_pipeline.c,
  * tests/examples/test_http_stages.c): messages of bytes in pool buffers,
  * and a sink that records what reaches it.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_abi.c - what the ABI policy (README) promises at run time: every
  * struct that grows refuses a _reserved field that is not zero, with
  * -EINVAL, its output untouched and a log line naming the fix; the stats

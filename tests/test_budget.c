@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_budget.c - what one connection, and many, may hold of the pool, on
  * each backend: the per-connection budget stops a connection that keeps
  * everything it receives and reads it again once it lets go; on_budget

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/test_chain.c - rv_chain: ownership moves on append, contiguous
  * views of one buffer merge (and nothing else does), find across view
  * boundaries at every cut point, and reference accounting: every buffer

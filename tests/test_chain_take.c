@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/test_chain_take.c - rv_chain: take/take_view/pullup across view
  * boundaries at every cut point, consume/pop/copy_out/to_iovec, with the
  * reference accounting of test_chain.c: every buffer comes back to the

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_conn.c - the connection layer on each backend, with the loop on
  * the test's own thread: addresses; outbound connections (made, refused,
  * timed out) over IPv4, IPv6, Unix paths and the abstract namespace;

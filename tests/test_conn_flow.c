@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_conn_flow.c - connections whose peer does not keep up, on each
  * backend: abort with zero-copy sends in flight, a close bounded by the
  * linger timeout, loop shutdown with peers that do not read; flow control

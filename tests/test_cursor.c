@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/test_cursor.c - rv_cursor: every getter at every position of
  * chains cut into 2 and 3 views at every point (values straddling a seam
  * at each byte split), compared with a reference decoding of a flat copy;

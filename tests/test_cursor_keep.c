@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/test_cursor_keep.c - rv_cursor: find at every cut point; keep and
  * keep_chain reference accounting; a small length-prefixed protocol parsed
  * from a stream cut into buffers; reads through stale views abort.

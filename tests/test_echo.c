@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_echo.c - the loop, connections and the zero-copy echo over
  * loopback: every byte comes back in order, under any pool size, and the
  * pool is whole again at the end of every test. Every test runs once per

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_embed.c - an rv_loop inside a libev loop the application owns
  * (ringview/ev.h), on each backend: echo connections are served while the
  * application's own timer keeps firing, the application's callbacks may

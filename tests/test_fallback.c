@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_fallback.c - choosing the backend where io_uring is forbidden.
  *
  * The test process forbids io_uring_setup for itself with a seccomp filter

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_pipeline.c - pipeline stages: order, ownership of messages, errors,
  * a length-prefixed framing as a second user of the API, leak reports
  * that name the stage, and the HTTP framer and parser as stages

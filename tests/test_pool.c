@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_pool.c - the arena of receive buffers: configuration, alignment,
  * huge pages, exhaustion, stats, pinning, leak reports and destroy.
  *

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_timer.c - timers and connections' deadlines on each backend, the
  * loop on the test's own thread: timers fire in order and never early,
  * repeat, stop and destroy themselves and each other from their

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_udp.c - UDP sockets on a loop, on every backend: datagrams from one
  * byte to the largest a buffer holds come back byte for byte, larger ones
  * are flagged truncated and counted (never echoed as if whole), many peers

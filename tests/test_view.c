@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_view.c - views: references, bounds, read-only and wrapping.
  * Reads are in test_view_read.c, stale-view detection in
  * test_view_stale.c, compaction and detaching in test_view_compact.c.

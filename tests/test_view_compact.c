@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_view_compact.c - views moved out of their receive buffers:
  * rv_view_compact (into the small-object arena) and rv_view_detach (any
  * size), so that a view kept for long pins no buffer; and comparing views

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_view_read.c - views: typed reads at every offset, find, eq,
  * copy_out, write and hexdump, with their bounds.
  *

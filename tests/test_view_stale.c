@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_view_stale.c - views: stale views and double releases abort.
  *
  * Each test checks, in a SIGABRT handler, that the abort came from

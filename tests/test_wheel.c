@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_wheel.c - the timing wheel under the loop's timers and deadlines
  * (src/loop/wheel.c), against a plain model: thousands of entries over
  * every level and beyond its span, added, removed and re-added from the

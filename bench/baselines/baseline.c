@@ -1,4 +1,9 @@
-/* baseline.c - see baseline.h. */
+/*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
+ * baseline.c - see baseline.h.
+ */
 #define _GNU_SOURCE
 #include "baseline.h"
 

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * baseline.h - the socket plumbing the hand-written baselines share
  * (epoll-echo, uring-echo, mmsg-echo, epoll-proxy): opening the listening
  * socket, printing the "listening on" line the bench scripts wait for,

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * epoll-echo - a TCP echo server written by hand over epoll: the baseline
  * that ringview's echo server is measured against.
  *

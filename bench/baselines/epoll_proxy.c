@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * epoll-proxy - a TCP proxy written by hand over epoll: the baseline that
  * ringview-proxy is measured against beside HAProxy (bench/proxy/).
  *

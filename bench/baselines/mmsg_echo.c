@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * mmsg-echo - a UDP echo server written by hand with recvmmsg/sendmmsg:
  * the baseline that ringview-echo --udp is measured against.
  *

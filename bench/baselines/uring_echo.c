@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * uring-echo - a TCP echo server written by hand directly on liburing: the
  * second baseline, beside epoll-echo, that ringview's echo server is
  * measured against. It exists so that bench/echo/run-echo.sh can tell how much

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """echo_table.py - the table, the targets and the CSV of bench/echo/run-echo.sh.
 
 usage: echo_table.py --runs RUNS.csv [--idle IDLE.csv --idle-conns N]

@@ -1,3 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # plot-echo.gp - bench/echo/run-echo.sh's PNG: msgs/s (top) and server CPU time
 # per message (bottom) for every size x connections, one bar per server.
 #

@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # profile-echo.sh - where an echo server's CPU goes, per message: perf
 # samples of each server under the same load, sorted into the network
 # stack (TCP/IP, skbs, copies: the work every server has to have done by

@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-echo.sh - run ringview's echo server and the hand-written epoll echo
 # baseline side by side under bench/loadgen/loadgen, and compare them.
 #

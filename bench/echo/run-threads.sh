@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-threads.sh - does ringview-echo --threads 2 (two loops, one per
 # thread, SO_REUSEPORT) echo more TCP messages than --threads 1? With the
 # hand-written epoll echo baseline (one thread) as a reference line.

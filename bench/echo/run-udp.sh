@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-udp.sh - run ringview's UDP echo (ringview-echo --udp) and the
 # hand-written recvmmsg/sendmmsg baseline (bench/baselines/mmsg-echo) side by side
 # under bench/loadgen/loadgen --udp, and compare them.

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """hostile.py - attack a ringview server the way a hostile peer would, while
 a good client keeps asking, and check that the server holds.
 

@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-hostile.sh - the full hostile suite: every attack of hostile.py
 # against ringview-http and ringview-echo, on each backend, with a release
 # build, and one table of the results.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http-parse-bench - HTTP/1.1 request parse throughput: ringview's framer
  * and parser against libhttp-parser 2.9, over the same bytes in one run.
  *

@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-http-parse.sh - build ringview for release and run
 # bench/http/http-parse-bench pinned to one core: parse throughput of
 # ringview's framer + parser against libhttp-parser over the same request
@@ -29,7 +32,7 @@ strict=
 # shellcheck source=../lib/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
-usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '5,22s/^# \{0,1\}//p' "$0"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in

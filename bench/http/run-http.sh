@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-http.sh - ringview-http (examples/parser) against nginx under wrk,
 # side by side in one run: keep-alive, the same fixed 21-byte response,
 # each server pinned to one core, wrk on the other.
@@ -34,7 +37,7 @@ backend=auto
 srv_cpu=0
 lg_cpu=1
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+usage() { sed -n '5,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) builddir=$2; shift ;;

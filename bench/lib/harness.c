@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * harness.c - runs, times and reports benchmarks; see harness.h.
  */
 #include <errno.h>

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * harness.h - the measuring side of ringview's benchmark programs: timed
  * loops, compiler barriers, several runs with median and min, a check that
  * the machine was quiet, and the table / CSV output.

@@ -1,3 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # shellcheck shell=bash disable=SC2034,SC2154 # the callers set and read these
 # lib.sh - the shell functions the bench/*/run-*.sh scripts share.
 # Sourced, not run:
@@ -12,7 +15,7 @@
 prog=${0##*/}
 
 # ------------------------------------------------------------- options --
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+usage() { sed -n '5,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 # die MESSAGE: bad usage; exit 2.
 die() { echo "$prog: $*" >&2; exit 2; }
 # count OPTION VALUE: die unless VALUE is a whole number.
@@ -255,6 +258,8 @@ proc_field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null
 proc_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 # Busy ticks of all cpus (user nice system irq softirq steal).
 busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# Busy ticks of cpu N alone: cpu_busy_ticks N.
+cpu_busy_ticks() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 # CPU seconds of this shell's waited-for children; must run in this shell
 # (not in $(...)), so it sets kids_s.
 kids_cpu() {

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """profile_table.py - where a server's CPU per message goes, from perf
 samples: the table of bench/echo/profile-echo.sh and of
 bench/proxy/run-proxy.sh --profile.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loadgen - closed-loop load for TCP (and, with --udp, UDP) echo servers:
  * many non-blocking connections per thread, every byte checked, latency
  * percentiles.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loadgen.h - what loadgen.c (options, the expected byte stream, the
  * report) shares with its two modes, loadgen_tcp.c and loadgen_udp.c
  * (--udp). Private to the loadgen program.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loadgen_tcp.c - loadgen's TCP mode: each thread opens its share of the
  * connections (non-blocking, at most MAX_CONNECTING at once), keeps
  * --depth messages in flight on each with one epoll, checks every byte

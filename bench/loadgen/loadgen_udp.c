@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loadgen_udp.c - loadgen --udp: closed-loop datagram load for UDP echo
  * servers, every echo checked byte for byte, loss counted.
  *

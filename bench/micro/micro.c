@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * micro - nanoseconds per operation of ringview's hot paths.
  *
  * Usage:

@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-micro.sh - build ringview for release and run bench/micro/micro pinned to
 # one core, several times, then print the median of each row over the runs.
 #
@@ -32,7 +35,7 @@ prog=micro
 # shellcheck source=../lib/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/lib.sh"
 
-usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '5,22s/^# \{0,1\}//p' "$0"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * wheel - what connections' deadlines cost (src/loop/conn_timeouts.c on
  * the timing wheel of src/loop/wheel.c), in ns, with the same harness and
  * options as micro (bench/lib/harness.h).

@@ -1,3 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # plot-proxy.gp - bench/proxy/run-proxy.sh's PNG: msgs/s (top), the proxy's
 # CPU time per message (middle) and its peak RSS (bottom) for every size x
 # connections, one bar per proxy.

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """proxy_table.py - the table, the targets and the CSV of bench/proxy/run-proxy.sh.
 
 usage: proxy_table.py --runs RUNS.csv [--summary OUT.csv] [--targets OUT.csv]
@@ -38,7 +41,7 @@ ORDER = RINGVIEW + [HAPROXY, SPLICE, 'epoll']
 FIGURES = ['msgs_per_s', 'mib_per_s', 'p50_us', 'p99_us', 'p999_us',
            'max_us', 'server_cpu_us_per_msg', 'server_cpu_pct',
            'lg_cpu_pct', 'peak_rss_kib', 'rv_pauses', 'rv_resets',
-           'other_pct']
+           'other_pct', 'proxy_core_busy_pct', 'load_core_busy_pct']
 # The figures compared, and whether more is better.
 COMPARED = [('msgs_per_s', True), ('server_cpu_us_per_msg', False),
             ('mib_per_s', True), ('peak_rss_kib', False)]
@@ -147,13 +150,18 @@ def flags(s):
 
 def print_table(summary, proxies):
     combos = sorted({(k[0], k[1]) for k in summary})
-    hdr = ('%-7s %5s  %-15s %9s %8s %8s %8s %9s %7s %7s  %s'
+    hdr = ('%-7s %5s  %-15s %9s %8s %8s %8s %9s %7s %7s %5s %5s  %s'
            % ('size', 'conns', 'proxy', 'msgs/s', 'MiB/s', 'p50 us',
-              'p99 us', 'p99.9 us', 'us CPU', 'peak', 'notes'))
+              'p99 us', 'p99.9 us', 'us CPU', 'peak', 'px %', 'ld %',
+              'notes'))
     print('Load through each proxy to the same upstream (epoll-echo): '
           'medians over the runs;')
     print('"us CPU" is the proxy\'s CPU time per message, "peak" its VmHWM '
-          'in MiB.')
+          'in MiB;')
+    print('"px %" and "ld %" how busy the proxy\'s core and the load\'s core '
+          '(loadgen and the upstream) were:')
+    print('where "ld %" is 100, msgs/s is what the load side can drive, not '
+          'what the proxy can carry.')
     print()
     print(hdr)
     print('-' * len(hdr))
@@ -162,13 +170,15 @@ def print_table(summary, proxies):
             s = summary.get((size, conns, p))
             if s is None:
                 continue
-            print('%-7s %5d  %-15s %9s %8s %8s %8s %9s %7s %7s  %s' % (
+            print('%-7s %5d  %-15s %9s %8s %8s %8s %9s %7s %7s %5s %5s  %s' % (
                 size_label(size), conns, p, fmt(s['msgs_per_s']),
                 fmt(s['mib_per_s'], '%.1f'), fmt(s['p50_us'], '%.1f'),
                 fmt(s['p99_us'], '%.1f'), fmt(s['p999_us'], '%.1f'),
                 fmt(s['server_cpu_us_per_msg'], '%.2f'),
                 fmt(None if s['peak_rss_kib'] is None else
-                    s['peak_rss_kib'] / 1024, '%.1f'), flags(s)))
+                    s['peak_rss_kib'] / 1024, '%.1f'),
+                fmt(s['proxy_core_busy_pct']), fmt(s['load_core_busy_pct']),
+                flags(s)))
     print()
 
 

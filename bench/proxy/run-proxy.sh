@@ -1,4 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # run-proxy.sh - ringview-proxy (io_uring and libev) against HAProxy (with
 # and without splice) and a hand-written epoll proxy, each in front of the
 # same upstream echo server, under bench/loadgen/loadgen, and compare them.
@@ -417,9 +420,13 @@ probe_proxies() {
 
 # noise_begin, noise_end: lib.sh's noise_start and noise_stop, with the
 # upstream's CPU time not counted as other work (it is part of the load).
+# They also note how busy each of the two cores was: when the load core is
+# always busy, msgs/s measures loadgen and the upstream, not the proxy.
 noise_begin() {
 	noise_start "$srv_pid"
 	noise_u0=$(proc_ticks "$up_pid")
+	core_p0=$(cpu_busy_ticks "$srv_cpu")
+	core_l0=$(cpu_busy_ticks "$lg_cpu")
 }
 noise_end() {
 	local u1
@@ -430,13 +437,17 @@ noise_end() {
 		'BEGIN { o -= 100 * u / hz / (t1 - t0); if (o < 0) o = 0
 			 printf "%.1f", o }')
 	noisy_one=$(awk -v o="$other" -v m="$max_other" 'BEGIN {print (o > m) ? 1 : 0}')
+	read -r proxy_core load_core < <(awk -v p="$(( $(cpu_busy_ticks "$srv_cpu") - core_p0 ))" \
+		-v l="$(( $(cpu_busy_ticks "$lg_cpu") - core_l0 ))" -v t0="$noise_t0" \
+		-v t1="$(now)" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { d = hz * (t1 - t0); printf "%.0f %.0f\n", 100 * p / d, 100 * l / d }')
 }
 
 # The figures of ringview-proxy's final stats line, "" for other proxies.
 rv_stat() { sed -n "s/.*(final).*$1.*/\\1/p" "$tmp/srv.out" | tail -n 1; }
 
 lg_columns
-runs_hdr="run,proxy,attempt,kept,noisy,other_pct,peak_rss_kib,proxy_exit,upstream_exit,lg_exit,rv_pauses,rv_resets,$lg_header"
+runs_hdr="run,proxy,attempt,kept,noisy,other_pct,proxy_core_busy_pct,load_core_busy_pct,peak_rss_kib,proxy_exit,upstream_exit,lg_exit,rv_pauses,rv_resets,$lg_header"
 
 # profile_begin: with --profile, perf samples the proxy over loadgen's
 # measured window (after its warmup); profile_end waits for it.
@@ -510,7 +521,7 @@ measure() {
 	profile_keep "$name" "$run"
 	pauses=$(rv_stat ' \([0-9]*\) pauses')
 	resets=$(rv_stat ' \([0-9]*\) resets')
-	echo "$run,$name,$attempt,@KEPT@,$noisy_one,$other,${hwm:-},$rc,$up_rc,$lg_rc,$pauses,$resets,$row" >>"$tmp/group"
+	echo "$run,$name,$attempt,@KEPT@,$noisy_one,$other,$proxy_core,$load_core,${hwm:-},$rc,$up_rc,$lg_rc,$pauses,$resets,$row" >>"$tmp/group"
 	awk -F, -v h="$lg_header" -v name="$name" -v o="$other" -v m="${hwm:-0}" '
 		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
 		{ printf "   %-15s %9.0f msgs/s %8.1f MiB/s  p99 %8.1f us  %6.2f us CPU/msg  peak %6.1f MiB  other %s%%\n",

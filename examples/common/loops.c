@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loops.c - one rv_loop per thread on one port (see loops.h).
  */
 #include <errno.h>

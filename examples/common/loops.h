@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loops.h - one rv_loop per thread, all serving one port: the plumbing the
  * examples share for --threads N.
  *

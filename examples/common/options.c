@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * options.c - strict command-line values (options.h).
  */
 #include <errno.h>

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * options.h - command-line values the examples share, parsed strictly:
  * a value that is not entirely a number in range is an error (the caller
  * exits 2 naming the option), never a default in disguise.

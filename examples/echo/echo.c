@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview-echo - a TCP echo server whose bytes are never copied in user
  * space: each received view is sent back as it is, and its buffer returns
  * to the kernel's ring when the send completes (with --backend ev: to the

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview-embed - an existing libev program adopts ringview without
  * giving up its loop: the program owns the struct ev_loop, its timer and
  * signal watchers, and calls ev_run itself; ringview serves a zero-copy

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * encode.c - the encode stage: a response's status and options become a
  * header written into a small buffer of the pool; the body goes on as the
  * same views. The sink sends the two back to back (one sendmsg).

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * frame.c - the first two stages: bytes to requests.
  *
  * frame keeps what has arrived of a request in its own chain until

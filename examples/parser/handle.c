@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * handle.c - the handle stage: a request in, a response out.
  *
  * The response body is always views: a constant string, a small buffer

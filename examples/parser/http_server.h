@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_server.h - the HTTP/1.1 server of examples/parser, as pieces a
  * program (main.c) or a test can put on its own rv_loop.
  *

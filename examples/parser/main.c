@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview-http - an HTTP/1.1 server whose requests are framed, parsed
  * and answered as views of the receive buffers (see http_server.h for the
  * four pipeline stages and the routes).

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * server.c - connections of examples/parser: one pipeline each, fed with
  * whatever the loop received, ending in a sink that sends.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * stages.h - the stage functions of examples/parser (private to it; the
  * table that orders them is http_stages in server.c).
  */

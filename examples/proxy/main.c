@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview-proxy - a TCP proxy that never copies a byte in user space:
  * every view received from a client goes out to its upstream as it is,
  * and back the same way (proxy.h).

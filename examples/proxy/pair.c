@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pair.c - a client and its upstream (proxy.h): bytes each way as the
  * views they arrived in, pauses when the other side is full, FIN for FIN,
  * reset for reset.

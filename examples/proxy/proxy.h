@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * proxy.h - ringview-proxy's pairs: each accepted client is paired with a
  * connection to an upstream, and the views received on one side are sent
  * on the other as they are (nothing is copied).

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/addr.h - socket addresses, from and to text.
  *
  * One struct holds any address a listener, a connection or a UDP socket

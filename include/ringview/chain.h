@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/chain.h - an ordered queue of views: a byte stream.
  *
  * A chain holds the bytes a connection received and has not consumed yet,

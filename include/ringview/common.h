@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/common.h - definitions shared by every ringview header:
  * the export macro, error strings, logging and the call-site macro that
  * debug builds use to say which line took a buffer reference.
@@ -39,9 +42,14 @@
 #ifndef RINGVIEW_COMMON_H
 #define RINGVIEW_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* Generated at build time (meson's configure_file, from version.h.in), so
+ * found through the include path, not beside this file. */
+#include <ringview/version.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,8 +69,25 @@ extern "C" {
 /* RV__SITE names the caller's source line; used only for leak reports. */
 #define RV__SITE __FILE__ ":" RV__STR(__LINE__)
 
-/* rv_version returns the library's version string, e.g. "0.1.0". */
+/*
+ * rv_version returns the version of the library loaded at run time, as
+ * "MAJOR.MINOR.PATCH" (e.g. "0.2.0"): a static string, never NULL. It may
+ * be later than RV_VERSION_STRING, the version the program was compiled
+ * against (ringview/version.h).
+ */
 RV_EXPORT const char *rv_version(void);
+
+/*
+ * rv_version_check returns true when the library loaded at run time is of
+ * version |major|.|minor|.|patch| or a later one, and false when it is
+ * older. The parts are compared in that order, as ints: any values are
+ * accepted (a negative one is below every real part). It says nothing
+ * about binary compatibility, which the SONAME (libringview.so.0) states.
+ * Typical use: a program that needs a fix released in 0.2.1 calls
+ * rv_version_check(0, 2, 1) at start-up and, when it is false, names the
+ * version it found (rv_version). Thread-safe, no side effects.
+ */
+RV_EXPORT bool rv_version_check(int major, int minor, int patch);
 
 /*
  * rv_strerror returns a static description of |err|, a negative errno as

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/conn.h - TCP (and Unix stream) listeners and connections on an
  * rv_loop: accepted, connected out, or adopted from a socket made
  * elsewhere - the same connection either way.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/cursor.h - a borrowed reader over a view or a chain.
  *
  * A cursor reads without touching reference counts: a parser walks the
@@ -55,9 +58,16 @@ static inline size_t rv_cursor_remaining(const rv_cursor *cur)
  * forth). -ERANGE when pos > total length. */
 RV_EXPORT int rv_cursor_seek(rv_cursor *cur, size_t pos);
 
-/* Getters: each returns 0 and advances, or -ERANGE and changes nothing.
- * Inline (defined at the end of this header): int rv_cursor_get_u8,
- * _u16be, _u16le, _u32be, _u32le, _u64be, _u64le(rv_cursor *, T *out). */
+/* rv_cursor_get_* read the next value into |*out| and advance past it.
+ * Each returns 0, or -ERANGE when fewer bytes remain (nothing changes).
+ * Defined inline at the end of this header. */
+static inline int rv_cursor_get_u8(rv_cursor *cur, uint8_t *out);
+static inline int rv_cursor_get_u16be(rv_cursor *cur, uint16_t *out);
+static inline int rv_cursor_get_u16le(rv_cursor *cur, uint16_t *out);
+static inline int rv_cursor_get_u32be(rv_cursor *cur, uint32_t *out);
+static inline int rv_cursor_get_u32le(rv_cursor *cur, uint32_t *out);
+static inline int rv_cursor_get_u64be(rv_cursor *cur, uint64_t *out);
+static inline int rv_cursor_get_u64le(rv_cursor *cur, uint64_t *out);
 
 /* rv_cursor_peek_u8 reads the next byte without advancing. */
 RV_EXPORT int rv_cursor_peek_u8(const rv_cursor *cur, uint8_t *out);

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/ev.h - an rv_loop inside a libev loop the application owns.
  *
  * A server that already runs a libev loop adopts ringview without giving

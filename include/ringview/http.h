@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http.h - HTTP/1.1 requests framed and parsed as views of the receive
  * buffers.
  *

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/loop.h - the event loop: one pool, one io_uring (or libev loop)
  * and every connection and listener on it. Single-threaded: every call on
  * a loop, its connections and its pool's views is made on the thread that

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pipeline.h - stages that pass views to each other.
  *
  * A pipeline is a short array of stages run one after the other on the

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/pool.h - the arena of receive buffers.
  *
  * A pool is one page-aligned arena of |count| buffers of |size| bytes.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/ringview.h - the umbrella header: include this one.
  *
  * Buffers (no sockets):

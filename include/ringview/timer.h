@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/timer.h - timers on an rv_loop.
  *
  * A timer calls its function once after a delay, or again and again at

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * udp.h - datagrams as views.
  *
  * A UDP socket on an rv_loop receives each datagram into a receive buffer

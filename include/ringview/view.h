@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ringview/view.h - reference-counted views of buffers.
  *
  * A view is a small value {data, len} over bytes held by a buffer: a
@@ -139,6 +142,8 @@ static inline int rv_view_truncate(rv_view *v, size_t n);
  * afterwards are read-only too. There is no way back. */
 static inline void rv_view_readonly(rv_view *v);
 
+/* rv_view_is_readonly: true when |v| is read-only (made so with
+ * rv_view_readonly, sliced from a read-only view, or wrapped constant). */
 static inline bool rv_view_is_readonly(const rv_view *v);
 
 /* rv_view_is_null: true for a cleared view. */

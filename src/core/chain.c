@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * chain.c - an ordered queue of views, kept in a ring of slots whose
  * capacity is a power of two. The chain owns every view in it.
  */

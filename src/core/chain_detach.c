@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * chain_detach.c - a chain's bytes moved out of the receive buffers they
  * pin (rv_chain_detach): each run of views of pool buffers is copied into
  * one block of its own - the small-object arena for up to RV_COMPACT_MAX

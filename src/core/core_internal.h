@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * core_internal.h - the buffer layer's private calls that the layers
  * above it (the loop, the protocols) may use: logging, fatal errors, the
  * calling thread's identity, views made from buffer headers, copies

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * cursor.c - a borrowed reader over one view or a chain of them.
  *
  * The cursor remembers which view holds the next byte (_idx, _off) and how

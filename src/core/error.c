@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * error.c - error strings and the fatal errors that catch misuse of views.
  */
 #include <stdarg.h>
@@ -7,11 +10,6 @@
 #include <string.h>
 
 #include "core/pool_internal.h"
-
-const char *rv_version(void)
-{
-	return RV_VERSION_STRING;
-}
 
 const char *rv_strerror(int err)
 {

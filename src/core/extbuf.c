@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * extbuf.c - buffers the pool does not own: wrapped foreign memory and
  * copies made by pullup and cursor keep.
  *

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * log.c - where the library's messages go. One sink for the whole process,
  * stderr by default, level from RINGVIEW_LOG.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pool.c - the arena of receive buffers: creation, the free list, the one
  * place where buffers are recycled, stats and the leak report. What other
  * threads release into an RV_POOL_ATOMIC pool is in remote.c; what the

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pool_internal.h - the pool as the buffer layer's own files see it: its
  * struct, the small-object arena, reference-site tracking, the remote list
  * of RV_POOL_ATOMIC pools, and the one recycling path.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pool_lend.c - what the loop's backends do with a pool (pool_lend.h):
  * free ids lent for receives, views of received bytes, the recycle hook,
  * counters, and sends in flight.

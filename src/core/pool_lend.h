@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pool_lend.h - what the loop's backends may do with a pool: take free
  * buffer ids to receive into (or lend them to the kernel's buffer ring),
  * give them back, make views of the bytes received, be told of each

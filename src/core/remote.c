@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * remote.c - buffers shared between threads (RV_POOL_ATOMIC).
  *
  * A buffer of an atomic pool carries RV__BUF_ATOMIC, which sends every

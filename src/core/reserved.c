@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * reserved.c - the check that a caller's struct keeps its reserved space
  * zero, so that a later version can give it a meaning (common.h: structs
  * that grow).

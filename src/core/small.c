@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * small.c - the small-object arena that rv_view_compact copies into.
  *
  * A view of a few bytes kept for long (a session key, a cached header)

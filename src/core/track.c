@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * track.c - which source line, and which pipeline stage, took each
  * reference (a debug aid).
  *

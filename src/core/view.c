@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * view.c - the out-of-line parts of views: compaction, searching, hex
  * dumps, and the dispatch that sends each kind of buffer to its recycler.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * addr.c - socket addresses from and to text (ringview/addr.h), and bound
  * sockets made from them.
  */

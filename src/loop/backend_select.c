@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * backend_select.c - the one place a loop's backend is chosen: the
  * config's, else RINGVIEW_BACKEND's, else the build's default; io_uring
  * first for AUTO, libev when it cannot run, with one line saying why.

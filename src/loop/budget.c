@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * budget.c - how much of the pool each connection holds, and the cap.
  *
  * Every receive buffer filled for a connection is charged to it until the

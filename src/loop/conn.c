@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * conn.c - the life of a connection, the same for every backend:
  *
  *   accepted, adopted, or connecting -> open (on_open)

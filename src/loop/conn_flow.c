@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * conn_flow.c - what goes in and out of a connection, and how much may
  * wait: the send queue and its output limit (throttling the connection
  * itself, or telling whoever feeds it through on_drain), the input limit

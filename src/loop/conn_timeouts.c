@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * conn_timeouts.c - a connection's deadlines: idle, read, write, and the
  * hard one (connect, or the linger of a close).
  *

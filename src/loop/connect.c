@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * connect.c - connections the application starts: outbound (rv_connect,
  * through the backend's connect: IORING_OP_CONNECT, or a non-blocking
  * connect and writability with libev) and adopted sockets made elsewhere.

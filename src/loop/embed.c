@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * embed.c - an rv_loop driven by a libev loop the application owns
  * (ringview/ev.h).
  *

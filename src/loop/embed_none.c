@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * embed_none.c - ringview/ev.h in a build without the libev backend. Both
  * calls exist in every build, so that the library exports the same
  * symbols whatever its options (README: ABI policy); here they say that

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ev_clock.c - timers and deadlines of an rv_loop on an application's
  * libev loop (ev_clock.h).
  */

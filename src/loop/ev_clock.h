@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ev_clock.h - time for an rv_loop driven by an application's libev loop
  * (ringview/ev.h), where rv_loop_run_once never runs: an ev_check of the
  * highest priority reads the clock and fires due timers and deadlines

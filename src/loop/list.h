@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * list.h - an intrusive doubly linked list (libuv's queue, smaller): the
  * loop's lists of connections, listeners, UDP sockets, connections with
  * output to start, and connections waiting for buffers.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * listen.c - listening sockets: open, accept through the backend, close
  * once the kernel has let go of them.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loop.c - creating, running and destroying a loop. Its backend is chosen
  * in backend_select.c; the I/O itself is the backend's (uring/, ev/).
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * loop_internal.h - the loop layer's private header: the loop, listeners,
  * connections and UDP sockets as the backends see them, the life-cycle
  * calls a backend reports to (conn.c, udp.c, park.c), and the small table

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * park.c - connections and UDP sockets waiting for receive buffers.
  *
  * When a receive finds no free buffer (io_uring ends the multishot with

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pressure.c - what the loop does when its pool runs low, so that the
  * pool never stays empty whatever the peers do.
  *

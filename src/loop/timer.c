@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * timer.c - the application's timers (ringview/timer.h), on the loop's
  * timer wheel (wheel.c). The loop advances the wheel once per pass
  * (rv__loop_expire); a repeating timer is put back on the wheel before

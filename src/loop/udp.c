@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * udp.c - UDP sockets on a loop: binding, the public calls, counting, and
  * the life cycle both backends share. The backends receive and send; a
  * socket is freed only when no kernel operation, queued send or running

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * wheel.c - the hierarchical timing wheel of wheel.h.
  *
  * The invariant everything rests on: an entry at level l, slot s, expires

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * wheel.h - a hierarchical timing wheel: the loop's timers and every
  * connection's deadlines, at one millisecond's resolution.
  *

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_frame.c - cut HTTP/1.1 requests out of a connection's byte stream.
  *
  * The framer finds where a request head ends, reads the three headers that

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_internal.h - what the HTTP framer and parser share: the one-pass
  * scan of a request head (http_scan.c) and the request it is turned into
  * (http_parse.c).

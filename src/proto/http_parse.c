@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_parse.c - an HTTP/1.1 request whose fields are subviews of its head.
  *
  * The scan (http_scan.c) already checked the head and found where every

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_pipeline.c - the HTTP framer's and parser's results as pipeline
  * messages (ringview/pipeline.h): a frame moved into a message and back,
  * and a parsed request as a message's object. The only file where HTTP

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_scan.c - one pass over an HTTP/1.1 request head.
  *
  * Checks every byte against the grammar of RFC 9110/9112, records where

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * http_status.c - HTTP status codes for ringview's errors, and reason
  * phrases.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * pipeline.c - stages run in order on one thread, messages moved between
  * them by value.
  *

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # check-exports.sh SHARED STATIC MAP - the library exports exactly its ABI:
 #
 #   declared  the symbols the RV_EXPORT declarations give default

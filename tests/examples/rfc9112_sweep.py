@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """rfc9112_sweep.py - how ringview-http answers 86 requests at the edges of
 RFC 9112 / RFC 9110: request-line forms, Host, field syntax, body framing,
 HTTP/1.0, Expect, and the request-smuggling classics.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_echo_server.c - examples/echo (ringview-echo) run as a program, on
  * each backend: a client that shuts its write side gets every byte back
  * and then the server's FIN; --idle-timeout closes a silent connection,

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_http_server.c - examples/parser's HTTP server end to end over
  * loopback, on every backend: routes, keep-alive, pipelining, a client
  * that sends one byte at a time, 100-continue, and every kind of bad input

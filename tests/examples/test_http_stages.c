@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_http_stages.c - the four stages of examples/parser (frame, parse,
  * handle, encode) driven by hand, without a loop: pipelined requests get
  * their answers in order, and a bad one stops the pipeline with a 400.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_proxy.c - examples/proxy's pairs end to end over loopback, on each
  * backend, the proxy and its upstream each a loop of their own: 50 pairs
  * carry 1 MiB each way with every byte checked and nothing copied;

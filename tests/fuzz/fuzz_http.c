@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * fuzz_http.c - libFuzzer target: the HTTP/1.1 framer and parser fed any
  * bytes in any pieces must give the same results as in one piece, and
  * leak nothing.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/http/corpus.c - the HTTP request corpus: literal cases and the
  * few too large to write out; see corpus.h.
  */

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/http/corpus.h - HTTP/1.1 requests, good and bad, with what ringview
  * must make of them; a runner that feeds one through a framer and the
  * parser in any pieces; outcomes flattened into plain bytes so that the

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/http/corpus_run.c - outcomes of the corpus's cases flattened into
  * plain bytes and compared, and the runner that feeds a case through a
  * framer and rv_http_parse; see corpus.h.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/http/test_http_api.c - the framer's and parser's promises beyond
  * single requests: configurable limits, 100-continue, a failed framer
  * failing again, pipelined bytes left in the input, zero-copy bodies and

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/http/test_http_diff.c - every corpus case through libhttp-parser
  * 2.9 and through ringview: the same requests (method, target, version,
  * headers, body, keep-alive) or both reject, except where the case says

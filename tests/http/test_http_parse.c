@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * tests/http/test_http_parse.c - every corpus case gives its expected
  * outcome whole, cut at every point, byte by byte and cut at random, each
  * piece flush against a PROT_NONE guard page (an over-read faults) whose

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # check-layers.sh SRCROOT - the library's layers depend one way only.
 #
 #   src/core/    buffers: includes only core's headers (private core/ and

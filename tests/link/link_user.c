@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * link_user.c - a program written the way a user of ringview writes one:
  * only the installed umbrella header and the public API. test_link.sh
  * builds it against an installed copy (pkg-config, shared and static) and
@@ -8,6 +11,11 @@
 
 #include <stdio.h>
 #include <string.h>
+
+/* ringview/version.h comes with the umbrella header (through common.h). */
+#if !RV_VERSION_AT_LEAST(0, 2, 0)
+#error "ringview/version.h older than 0.2.0, the first release with it"
+#endif
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -30,6 +38,10 @@ int main(void)
 	uint16_t u16;
 
 	CHECK(rv_version() != NULL && rv_version()[0] != '\0');
+	CHECK(strcmp(rv_version(), RV_VERSION_STRING) == 0);
+	CHECK(rv_version_check(RV_VERSION_MAJOR, RV_VERSION_MINOR,
+			       RV_VERSION_PATCH));
+	CHECK(!rv_version_check(RV_VERSION_MAJOR + 1, 0, 0));
 	CHECK(rv_strerror(-ENOBUFS) != NULL);
 	CHECK(rv_pool_create(&cfg, &pool) == 0);
 

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+#
 # test_link.sh SRCDIR - users can build against ringview the ways they will:
 #   1. installed (meson install into a staging dir), found with pkg-config:
 #      linked against the shared library, and statically (pkg-config
-#      --static, libringview.a); the shared library exports only rv_*.
+#      --static, libringview.a); the shared library exports only rv_*, its
+#      SONAME is libringview.so.0, ringview/version.h and the man3 pages
+#      are installed.
 #      The C example in README.md's API tour builds and prints what it says.
 #   2. as a meson subproject: dependency('ringview') with a fallback, and
 #      subproject('ringview').get_variable('ringview_dep').
@@ -50,6 +55,20 @@ libdir_rel=$(dirname "$(dirname "${pc#"$DEST"}")")  # e.g. /usr/local/lib/x86_64
 LIBDIR=$DEST$libdir_rel
 [ -e "$LIBDIR/libringview.so" ] || fail "no libringview.so in $LIBDIR"
 [ -e "$LIBDIR/libringview.a" ] || fail "no libringview.a in $LIBDIR"
+[ -f "$DEST/usr/local/include/ringview/version.h" ] ||
+	fail "ringview/version.h (generated) not installed"
+# The version moves; the ABI's name does not.
+if command -v readelf >/dev/null; then
+	soname=$(readelf -d "$LIBDIR/libringview.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+	[ "$soname" = libringview.so.0 ] || fail "SONAME is '$soname', not libringview.so.0"
+	echo "SONAME $soname"
+fi
+# The API reference (docs/meson.build), one page per public function.
+MAN3=$DEST/usr/local/share/man/man3
+for page in ringview.3 rv_pool_create.3 rv_version_check.3; do
+	[ -f "$MAN3/$page" ] || fail "man page $page not installed in $MAN3"
+done
+echo "$(find "$MAN3" -name '*.3' | wc -l) man3 pages installed"
 
 # pkg-config sees the staging dir as the sysroot: -I/-L point into it.
 PKG_CONFIG_PATH=$(dirname "$pc")

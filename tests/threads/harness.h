@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * harness.h - the part of Criterion's API test_threads.c uses, for builds
  * where Criterion's runner cannot start: under ThreadSanitizer it dies
  * with "Could not initialize inheritable arena" (its BoxFort arena is

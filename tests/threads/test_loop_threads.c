@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_loop_threads.c - an rv_loop whose pool is RV_POOL_ATOMIC hands
  * every view it receives to worker threads, which release them there, at
  * load, while the loop echoes the same bytes back. Every byte comes back,

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * test_threads.c - views of an RV_POOL_ATOMIC pool handed to worker
  * threads: retained, sliced and released there, recycled only by the
  * owning thread (rv_pool_collect); the remote hook wakes the owner once

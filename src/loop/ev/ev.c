@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ev.c - the libev backend: the loop it runs on, buffers coming back to
  * the free list and the waiting connections they wake, releases of views
  * on other threads. TCP is in ev_tcp.c, UDP in ev_udp.c.

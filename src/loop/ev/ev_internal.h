@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ev_internal.h - the libev backend's state, shared by its files:
  *
  *   ev.c      the loop: running, buffers coming back and who they wake,

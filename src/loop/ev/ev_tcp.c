@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ev_tcp.c - TCP on the libev backend: readiness from ev_io, reads into
  * free pool buffers, sends of views with sendmsg.
  *

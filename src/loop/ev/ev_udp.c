@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * ev_udp.c - UDP on the libev backend.
  *
  * Receives: when the socket is readable, up to UDP_BATCH datagrams, each

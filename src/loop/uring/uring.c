@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * uring.c - the io_uring backend: making the ring (and saying why it
  * cannot be made), submissions and completions and their dispatch to the
  * TCP and UDP parts (uring_tcp.c, uring_udp.c), the run loop, releases of

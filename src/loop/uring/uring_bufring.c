@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * uring_bufring.c - the provided buffer ring the kernel receives into.
  *
  * The ring holds only `fill` of the pool's buffers - as many as the load

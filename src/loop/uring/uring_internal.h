@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * uring_internal.h - the io_uring backend's state, shared by its files:
  *
  *   uring.c          making the ring, submissions, completions and their

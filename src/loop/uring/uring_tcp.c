@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * uring_tcp.c - TCP on the io_uring backend.
  *
  * Accepting: one multishot accept per listener.

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * uring_udp.c - UDP on the io_uring backend.
  *
  * Receives: one multishot recvmsg per socket selects a buffer from the
