@@ -40,7 +40,9 @@ int baseline_parse_host_port(int argc, char **argv, const char *prog,
 		case 'p': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v > 65535) {
+			/* strtoul alone takes " 5", "+5" and "-0". */
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    v > 65535) {
 				fprintf(stderr, "%s: bad port '%s'\n", prog,
 					optarg);
 				return -1;

@@ -619,7 +619,8 @@ static bool parse_count(const char *opt, const char *s, unsigned long min,
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || errno || v < min ||
+	/* strtoul alone takes " 5", "+5" and "-5" (as a huge number). */
+	if (*s < '0' || *s > '9' || *end != '\0' || errno || v < min ||
 	    v > max) {
 		fprintf(stderr, "uring-echo: bad %s '%s' (%lu to %lu)\n", opt,
 			s, min, max);
@@ -649,7 +650,7 @@ static int parse_args(int argc, char **argv, const char **host,
 			*host = optarg;
 			break;
 		case 'p':
-			if (!parse_count("port", optarg, 0, 65535, &v))
+			if (!parse_count("--port", optarg, 0, 65535, &v))
 				return -1;
 			*port = optarg;
 			break;

@@ -457,8 +457,10 @@ static void num_arg(const struct numopt *no, const char *name, const char *s)
 	char *end;
 	double v = strtod(s, &end);
 
-	if (*s == '\0' || *end != '\0' || !(v >= no->lo && v <= no->hi) ||
-	    (no->u && v != (unsigned)v)) {
+	/* Digits and a '.' only: strtod alone takes " 5", "+5", "0x10",
+	 * "1e3" and "inf". */
+	if (*s == '\0' || s[strspn(s, "0123456789.")] != '\0' || *end != '\0' ||
+	    !(v >= no->lo && v <= no->hi) || (no->u && v != (unsigned)v)) {
 		fprintf(stderr, "loadgen: --%s %s: want a %s in [%.2f, %.0f]\n",
 			name, s, no->u ? "whole number" : "number", no->lo,
 			no->hi);

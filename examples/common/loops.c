@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "loops.h"
+#include "options.h"
 
 atomic_int loop_threads_stop;
 
@@ -25,7 +26,7 @@ static int open_one(struct loop_threads *lt, struct loop_thread *t,
 	int err = rv_loop_create(lt->cfg, &t->loop);
 
 	if (err) {
-		fprintf(stderr, "cannot start: %s\n", rv_strerror(err));
+		loop_create_failed(lt->cfg, err);
 		return err;
 	}
 	err = lt->open(t, port);

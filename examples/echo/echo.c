@@ -10,9 +10,9 @@
  *
  * Usage: ringview-echo [--host ADDR] [--port N] [--buffers N]
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
- *                      [--stats-interval SECONDS] [--idle-timeout SECONDS]
- *                      [--write-timeout SECONDS] [--udp] [--threads N]
- *                      [--help]
+ *                      [--stats-interval SECONDS] [--stats-format text|json]
+ *                      [--idle-timeout SECONDS] [--write-timeout SECONDS]
+ *                      [--udp] [--threads N] [--version] [--help]
  *
  * A client that shuts its write side still gets every byte back, then
  * the server's FIN (on_eof: the server shuts its side once the echo is
@@ -28,9 +28,11 @@
  * Prints "listening on HOST:PORT" once ready, a stats line every
  * --stats-interval seconds (0: never) and on SIGUSR1, and the final stats
  * at SIGINT/SIGTERM, including any buffer still held (there should be
- * none). Exit status 0 after a clean shutdown.
+ * none); with --stats-format json each stats line is a JSON object
+ * (stats.h). Exit status 0 after a clean shutdown, 1 when the server could
+ * not start or leaked, 2 for bad usage (a value out of range, a stray
+ * argument), said on stderr with the option.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -45,6 +47,7 @@
 
 #include "loops.h"
 #include "options.h"
+#include "stats.h"
 
 /* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
@@ -103,6 +106,7 @@ static struct rv_loop_config cfg = {
 static const char *host = "127.0.0.1";
 static bool udp_mode;
 static unsigned nthreads = 1;
+static enum stats_format stats_format;
 
 /* Per thread with --udp: the socket's counters before shutdown. */
 struct udp_state {
@@ -121,21 +125,59 @@ static void usage(FILE *f, const char *argv0)
 		"  --backend NAME          auto, uring or ev (auto)\n"
 		"  --stats-interval SECS   print stats every SECS, 0 = never "
 		"(0)\n"
+		"  --stats-format FORMAT   text, or json: an object per line "
+		"(text)\n"
 		"  --idle-timeout SECS     close connections idle for SECS, "
 		"0 = never (0)\n"
 		"  --write-timeout SECS    reset clients that read nothing for "
 		"SECS, 0 = never (60)\n"
 		"  --udp                   echo UDP datagrams instead of TCP\n"
 		"  --threads N             N loops on N threads, one port (1)\n"
+		"  --version               print the version and exit\n"
 		"  --help                  this text\n"
 		"SIGUSR1 prints stats; SIGINT/SIGTERM stop the server.\n",
 		argv0);
+}
+
+/* The figures of print_stats, as one JSON object (stats.h). */
+static void print_stats_json(const struct loop_thread *t, const char *when)
+{
+	struct rv_loop_stats ls;
+	struct stats_json j;
+
+	rv_loop_stats(t->loop, &ls);
+	stats_json_begin(&j, stdout, when, t->index, nthreads);
+	stats_json_u64(&j, "connections_open", rv_loop_conn_count(t->loop));
+	stats_json_u64(&j, "accepted", ls.accepted);
+	stats_json_u64(&j, "sends", ls.sends);
+	stats_json_u64(&j, "zc_sends", ls.zc_sends);
+	stats_json_u64(&j, "zc_copied", ls.zc_copied);
+	stats_json_u64(&j, "parked", ls.parked);
+	if (udp_mode) {
+		const struct udp_state *us = t->user;
+		struct rv_udp_stats st = us->last;
+		if (t->socket)
+			rv_udp_stats(t->socket, &st);
+		stats_json_open(&j, "udp");
+		stats_json_u64(&j, "received", st.received);
+		stats_json_u64(&j, "truncated", st.truncated);
+		stats_json_u64(&j, "kernel_drops", st.kernel_drops);
+		stats_json_u64(&j, "sent", st.sent);
+		stats_json_u64(&j, "send_errors", st.send_errors);
+		stats_json_u64(&j, "send_dropped", st.send_dropped);
+		stats_json_close(&j);
+	}
+	stats_json_end(&j, rv_loop_pool(t->loop));
 }
 
 static void print_stats(const struct loop_thread *t, const char *when)
 {
 	struct rv_loop_stats ls;
 
+	if (stats_format == STATS_JSON) {
+		print_stats_json(t, when);
+		return;
+	}
 	rv_loop_stats(t->loop, &ls);
 	printf("stats (%s", when);
 	if (nthreads > 1)
@@ -214,20 +256,10 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int parse_backend(const char *s, enum rv_backend *out)
-{
-	if (!strcmp(s, "auto"))
-		*out = RV_BACKEND_AUTO;
-	else if (!strcmp(s, "uring") || !strcmp(s, "io_uring"))
-		*out = RV_BACKEND_URING;
-	else if (!strcmp(s, "ev") || !strcmp(s, "libev"))
-		*out = RV_BACKEND_EV;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int main(int argc, char **argv)
+/* Every option into the globals above: 0, 1 to exit 0 (--help,
+ * --version), or 2 for bad usage (said on stderr). */
+static int parse_options(int argc, char **argv, unsigned long *port,
+			 double *interval)
 {
 	static const struct option opts[] = {
 		{"host", required_argument, NULL, 'H'},
@@ -236,81 +268,99 @@ int main(int argc, char **argv)
 		{"buf-size", required_argument, NULL, 's'},
 		{"backend", required_argument, NULL, 'B'},
 		{"stats-interval", required_argument, NULL, 'i'},
+		{"stats-format", required_argument, NULL, 'f'},
 		{"idle-timeout", required_argument, NULL, 'I'},
 		{"write-timeout", required_argument, NULL, 'W'},
 		{"udp", no_argument, NULL, 'u'},
 		{"threads", required_argument, NULL, 't'},
+		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long n = 0;
+	uint32_t ms = 0;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int bad = 0;
+		switch (opt) {
+		case 'H':
+			bad = host_option(optarg);
+			host = optarg;
+			break;
+		case 'p':
+			bad = count_option("port", optarg, 0, 65535, port);
+			break;
+		case 'b':
+			bad = count_option("buffers", optarg, 1,
+					   RV_POOL_MAX_COUNT, &n);
+			cfg.pool.count = (uint32_t)n;
+			break;
+		case 's':
+			bad = count_option("buf-size", optarg, 64,
+					   RV_POOL_MAX_SIZE, &n);
+			cfg.pool.size = (uint32_t)n;
+			break;
+		case 'B':
+			bad = backend_option(optarg, &cfg.backend);
+			break;
+		case 'i':
+			bad = seconds_option("stats-interval", optarg, &ms);
+			*interval = ms == RV_NO_TIMEOUT ? 0 : ms / 1000.0;
+			break;
+		case 'f':
+			bad = stats_format_option(optarg, &stats_format);
+			break;
+		case 'I':
+			bad = seconds_option("idle-timeout", optarg,
+					     &cfg.timeouts.idle_ms);
+			break;
+		case 'W':
+			bad = seconds_option("write-timeout", optarg,
+					     &cfg.timeouts.write_ms);
+			break;
+		case 'u':
+			udp_mode = true;
+			break;
+		case 't':
+			bad = count_option("threads", optarg, 1, 256, &n);
+			nthreads = (unsigned)n;
+			break;
+		case 'v':
+			print_version("ringview-echo");
+			return 1;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 1;
+		default: /* getopt_long said what was wrong */
+			usage(stderr, argv[0]);
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	return no_operands(argc, argv, optind) ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
 	unsigned long port = 7000;
 	double interval = 0, next_stats;
 	struct loop_threads lt = {
 		.cfg = &cfg, .open = open_socket, .closing = closing};
 	struct loop_thread *main_t;
 	struct sigaction sa;
-	int opt, err, status;
+	int err, status;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'H':
-			host = optarg;
-			break;
-		case 'p':
-			port = strtoul(optarg, NULL, 10);
-			break;
-		case 'b':
-			cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 's':
-			cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 'i':
-			interval = strtod(optarg, NULL);
-			break;
-		case 'I':
-			if (seconds_option("idle-timeout", optarg,
-					   &cfg.timeouts.idle_ms))
-				return 2;
-			break;
-		case 'W':
-			if (seconds_option("write-timeout", optarg,
-					   &cfg.timeouts.write_ms))
-				return 2;
-			break;
-		case 'u':
-			udp_mode = true;
-			break;
-		case 't':
-			nthreads = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 'B':
-			if (parse_backend(optarg, &cfg.backend)) {
-				fprintf(stderr, "unknown backend '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 0;
-		default:
-			usage(stderr, argv[0]);
-			return 2;
-		}
-	}
-	if (port > 65535) {
-		fprintf(stderr, "port %lu is out of range\n", port);
-		return 2;
-	}
-	if (nthreads < 1 || nthreads > 256) {
-		fprintf(stderr, "--threads must be 1 to 256\n");
-		return 2;
-	}
+	status = parse_options(argc, argv, &port, &interval);
+	if (status)
+		return status == 1 ? 0 : 2;
 	lt.count = nthreads;
 	udp_states = calloc(nthreads, sizeof(*udp_states));
-	if (!udp_states || loop_threads_start(&lt, (uint16_t)port))
+	if (!udp_states || loop_threads_start(&lt, (uint16_t)port)) {
+		free(udp_states);
 		return 1;
+	}
 	main_t = &lt.threads[0];
 
 	memset(&sa, 0, sizeof(sa));

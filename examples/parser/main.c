@@ -8,11 +8,12 @@
  *
  * Usage: ringview-http [--host ADDR] [--port N] [--buffers N]
  *                      [--buf-size BYTES] [--backend auto|uring|ev]
- *                      [--stats-interval SECONDS] [--max-head BYTES]
- *                      [--max-headers N] [--max-body BYTES] [--threads N]
+ *                      [--stats-interval SECONDS] [--stats-format text|json]
+ *                      [--max-head BYTES] [--max-headers N]
+ *                      [--max-body BYTES] [--threads N]
  *                      [--head-timeout SECS] [--body-timeout SECS]
  *                      [--keepalive-timeout SECS] [--write-timeout SECS]
- *                      [--help]
+ *                      [--version] [--help]
  *
  * Deadlines are on by default, as in nginx: a request head must be whole
  * 60 s after its first byte, a body may pause 60 s between bytes, an idle
@@ -31,9 +32,12 @@
  *
  * Prints "listening on HOST:PORT" once ready, stats every
  * --stats-interval seconds and on SIGUSR1, and the final stats at
- * SIGINT/SIGTERM with any buffer still held (there should be none).
+ * SIGINT/SIGTERM with any buffer still held (there should be none); with
+ * --stats-format json each stats line is a JSON object (stats.h). Exit
+ * status 0 after a clean shutdown, 1 when the server could not start or
+ * leaked, 2 for bad usage (a value out of range, a stray argument), said
+ * on stderr with the option.
  */
-#include <errno.h>
 #include <stdatomic.h>
 #include <getopt.h>
 #include <signal.h>
@@ -45,6 +49,7 @@
 #include "http_server.h"
 #include "loops.h"
 #include "options.h"
+#include "stats.h"
 
 /* SIGINT/SIGTERM set loop_threads_stop (loops.h), read by every thread. */
 static atomic_int stats_requested;
@@ -60,6 +65,7 @@ static struct rv_http_limits limits;
 static uint32_t head_timeout_ms = 60000, body_timeout_ms = 60000;
 static const char *host = "127.0.0.1";
 static unsigned nthreads = 1;
+static enum stats_format stats_format;
 static struct http_server *servers; /* one per thread: its counters */
 
 static void on_signal(int sig)
@@ -81,6 +87,8 @@ static void usage(FILE *f, const char *argv0)
 		"  --backend NAME          auto, uring or ev (auto)\n"
 		"  --stats-interval SECS   print stats every SECS, 0 = never "
 		"(0)\n"
+		"  --stats-format FORMAT   text, or json: an object per line "
+		"(text)\n"
 		"  --max-head BYTES        request line + headers (8192)\n"
 		"  --max-headers N         header fields per request (100)\n"
 		"  --max-body BYTES        request body (1048576)\n"
@@ -95,16 +103,35 @@ static void usage(FILE *f, const char *argv0)
 		"SECS (60)\n"
 		"                          (0 turns a timeout off)\n"
 		"  --threads N             N loops on N threads, one port (1)\n"
+		"  --version               print the version and exit\n"
 		"  --help                  this text\n"
 		"Routes: GET /, POST /echo, GET /stats.\n"
 		"SIGUSR1 prints stats; SIGINT/SIGTERM stop the server.\n",
 		argv0);
 }
 
+/* The figures of print_stats, as one JSON object (stats.h). */
+static void print_stats_json(const struct loop_thread *t, const char *when)
+{
+	const struct http_server *srv = t->user;
+	struct stats_json j;
+
+	stats_json_begin(&j, stdout, when, t->index, nthreads);
+	stats_json_u64(&j, "connections_open", rv_loop_conn_count(t->loop));
+	stats_json_u64(&j, "accepted", srv->connections);
+	stats_json_u64(&j, "requests", srv->requests);
+	stats_json_u64(&j, "bad_requests", srv->bad_requests);
+	stats_json_end(&j, rv_loop_pool(t->loop));
+}
+
 static void print_stats(const struct loop_thread *t, const char *when)
 {
 	const struct http_server *srv = t->user;
 
+	if (stats_format == STATS_JSON) {
+		print_stats_json(t, when);
+		return;
+	}
 	printf("stats (%s", when);
 	if (nthreads > 1)
 		printf(", thread %d of %u", t->index, nthreads);
@@ -153,20 +180,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int parse_backend(const char *s, enum rv_backend *out)
-{
-	if (!strcmp(s, "auto"))
-		*out = RV_BACKEND_AUTO;
-	else if (!strcmp(s, "uring") || !strcmp(s, "io_uring"))
-		*out = RV_BACKEND_URING;
-	else if (!strcmp(s, "ev") || !strcmp(s, "libev"))
-		*out = RV_BACKEND_EV;
-	else
-		return -EINVAL;
-	return 0;
-}
+/* A head is made contiguous (copied when it straddles buffers) and each
+ * header field is a subview: beyond these a limit protects nothing. A
+ * zero would mean the library's default, so it is not offered. */
+#define MAX_HEAD_LIMIT	  (16u << 20)
+#define MAX_HEADERS_LIMIT 65535u
 
-int main(int argc, char **argv)
+/* Every option into the globals above: 0, 1 to exit 0 (--help,
+ * --version), or 2 for bad usage (said on stderr). */
+static int parse_options(int argc, char **argv, unsigned long *port,
+			 double *interval)
 {
 	static const struct option opts[] = {
 		{"host", required_argument, NULL, 'H'},
@@ -175,6 +198,7 @@ int main(int argc, char **argv)
 		{"buf-size", required_argument, NULL, 's'},
 		{"backend", required_argument, NULL, 'B'},
 		{"stats-interval", required_argument, NULL, 'i'},
+		{"stats-format", required_argument, NULL, 'f'},
 		{"max-head", required_argument, NULL, 'm'},
 		{"max-headers", required_argument, NULL, 'n'},
 		{"max-body", required_argument, NULL, 'x'},
@@ -183,93 +207,112 @@ int main(int argc, char **argv)
 		{"body-timeout", required_argument, NULL, 'Y'},
 		{"keepalive-timeout", required_argument, NULL, 'K'},
 		{"write-timeout", required_argument, NULL, 'W'},
+		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long n = 0;
+	uint32_t ms = 0;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int bad = 0;
+		switch (opt) {
+		case 'H':
+			bad = host_option(optarg);
+			host = optarg;
+			break;
+		case 'p':
+			bad = count_option("port", optarg, 0, 65535, port);
+			break;
+		case 'b':
+			bad = count_option("buffers", optarg, 1,
+					   RV_POOL_MAX_COUNT, &n);
+			cfg.pool.count = (uint32_t)n;
+			break;
+		case 's':
+			bad = count_option("buf-size", optarg, 64,
+					   RV_POOL_MAX_SIZE, &n);
+			cfg.pool.size = (uint32_t)n;
+			break;
+		case 'B':
+			bad = backend_option(optarg, &cfg.backend);
+			break;
+		case 'i':
+			bad = seconds_option("stats-interval", optarg, &ms);
+			*interval = ms == RV_NO_TIMEOUT ? 0 : ms / 1000.0;
+			break;
+		case 'f':
+			bad = stats_format_option(optarg, &stats_format);
+			break;
+		case 'm':
+			bad = count_option("max-head", optarg, 1,
+					   MAX_HEAD_LIMIT, &n);
+			limits.max_head = (uint32_t)n;
+			break;
+		case 'n':
+			bad = count_option("max-headers", optarg, 1,
+					   MAX_HEADERS_LIMIT, &n);
+			limits.max_headers = (uint32_t)n;
+			break;
+		case 'x':
+			bad = size_option("max-body", optarg, 1, UINT64_MAX,
+					  &limits.max_body);
+			break;
+		case 't':
+			bad = count_option("threads", optarg, 1, 256, &n);
+			nthreads = (unsigned)n;
+			break;
+		case 'T':
+			bad = seconds_option("head-timeout", optarg,
+					     &head_timeout_ms);
+			break;
+		case 'Y':
+			bad = seconds_option("body-timeout", optarg,
+					     &body_timeout_ms);
+			break;
+		case 'K':
+			bad = seconds_option("keepalive-timeout", optarg,
+					     &cfg.timeouts.idle_ms);
+			break;
+		case 'W':
+			bad = seconds_option("write-timeout", optarg,
+					     &cfg.timeouts.write_ms);
+			break;
+		case 'v':
+			print_version("ringview-http");
+			return 1;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 1;
+		default: /* getopt_long said what was wrong */
+			usage(stderr, argv[0]);
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	return no_operands(argc, argv, optind) ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
 	unsigned long port = 8080;
 	double interval = 0, next_stats;
 	struct loop_threads lt = {.cfg = &cfg, .open = open_listener};
 	struct loop_thread *main_t;
 	struct sigaction sa;
-	int opt, err, status;
+	int err, status;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'H':
-			host = optarg;
-			break;
-		case 'p':
-			port = strtoul(optarg, NULL, 10);
-			break;
-		case 'b':
-			cfg.pool.count = (uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 's':
-			cfg.pool.size = (uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 'i':
-			interval = strtod(optarg, NULL);
-			break;
-		case 'm':
-			limits.max_head = (uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 'n':
-			limits.max_headers =
-				(uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 'x':
-			limits.max_body = strtoull(optarg, NULL, 10);
-			break;
-		case 't':
-			nthreads = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 'B':
-			if (parse_backend(optarg, &cfg.backend)) {
-				fprintf(stderr, "unknown backend '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'T':
-			if (seconds_option("head-timeout", optarg,
-					   &head_timeout_ms))
-				return 2;
-			break;
-		case 'Y':
-			if (seconds_option("body-timeout", optarg,
-					   &body_timeout_ms))
-				return 2;
-			break;
-		case 'K':
-			if (seconds_option("keepalive-timeout", optarg,
-					   &cfg.timeouts.idle_ms))
-				return 2;
-			break;
-		case 'W':
-			if (seconds_option("write-timeout", optarg,
-					   &cfg.timeouts.write_ms))
-				return 2;
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 0;
-		default:
-			usage(stderr, argv[0]);
-			return 2;
-		}
-	}
-	if (port > 65535) {
-		fprintf(stderr, "port %lu is out of range\n", port);
-		return 2;
-	}
-	if (nthreads < 1 || nthreads > 256) {
-		fprintf(stderr, "--threads must be 1 to 256\n");
-		return 2;
-	}
+	status = parse_options(argc, argv, &port, &interval);
+	if (status)
+		return status == 1 ? 0 : 2;
 	lt.count = nthreads;
 	servers = calloc(nthreads, sizeof(*servers));
-	if (!servers || loop_threads_start(&lt, (uint16_t)port))
+	if (!servers || loop_threads_start(&lt, (uint16_t)port)) {
+		free(servers);
 		return 1;
+	}
 	main_t = &lt.threads[0];
 
 	memset(&sa, 0, sizeof(sa));

@@ -12,9 +12,11 @@
  * Prints "listening on HOST:PORT" once ready, a stats line every
  * --stats-interval seconds (0: never) and on SIGUSR1, and the final stats
  * at SIGINT/SIGTERM: pairs, bytes each way, connect failures, pauses,
- * resets and the pool (whose "copied" stays 0). Exit status 0 after a
+ * resets and the pool (whose "copied" stays 0); with --stats-format json
+ * each stats line is a JSON object (stats.h). Exit status 0 after a
  * clean shutdown, 1 when the server could not start or leaked, 2 for bad
- * usage.
+ * usage (a value out of range, a stray argument), said on stderr with the
+ * option.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -29,6 +31,7 @@
 #include "loops.h"
 #include "options.h"
 #include "proxy.h"
+#include "stats.h"
 
 #define MAX_UPSTREAMS 64
 
@@ -52,6 +55,7 @@ static struct rv_loop_config cfg = {
 	.timeouts = {.connect_ms = 10000, .write_ms = 60000}};
 static const char *host = "127.0.0.1";
 static unsigned nthreads = 1;
+static enum stats_format stats_format;
 static struct rv_addr upstreams[MAX_UPSTREAMS];
 static unsigned nupstreams;
 static unsigned long max_pair_bytes; /* 0: 4 buffers */
@@ -81,15 +85,39 @@ static void usage(FILE *f, const char *argv0)
 		"                          reading side pauses (4 buffers)\n"
 		"  --stats-interval SECS   print stats every SECS, 0 = never "
 		"(0)\n"
-		"  --version, --help\n"
+		"  --stats-format FORMAT   text, or json: an object per line "
+		"(text)\n"
+		"  --version               print the version and exit\n"
+		"  --help                  this text\n"
 		"SIGUSR1 prints stats; SIGINT/SIGTERM stop the proxy.\n",
 		argv0);
+}
+
+/* The figures of print_stats, as one JSON object (stats.h). */
+static void print_stats_json(const struct loop_thread *t, const char *when)
+{
+	const struct proxy_stats *s = &((struct proxy *)t->user)->stats;
+	struct stats_json j;
+
+	stats_json_begin(&j, stdout, when, t->index, nthreads);
+	stats_json_u64(&j, "pairs_open", s->pairs_open);
+	stats_json_u64(&j, "pairs_total", s->pairs_total);
+	stats_json_u64(&j, "bytes_up", s->bytes_up);
+	stats_json_u64(&j, "bytes_down", s->bytes_down);
+	stats_json_u64(&j, "connect_failures", s->connect_failures);
+	stats_json_u64(&j, "pauses", s->pauses);
+	stats_json_u64(&j, "resets", s->resets);
+	stats_json_end(&j, rv_loop_pool(t->loop));
 }
 
 static void print_stats(const struct loop_thread *t, const char *when)
 {
 	const struct proxy_stats *s = &((struct proxy *)t->user)->stats;
 
+	if (stats_format == STATS_JSON) {
+		print_stats_json(t, when);
+		return;
+	}
 	printf("stats (%s", when);
 	if (nthreads > 1)
 		printf(", thread %d of %u", t->index, nthreads);
@@ -161,12 +189,13 @@ static int parse_options(int argc, char **argv, unsigned long *port,
 		{"write-timeout", required_argument, NULL, 'W'},
 		{"max-pair-bytes", required_argument, NULL, 'm'},
 		{"stats-interval", required_argument, NULL, 'i'},
+		{"stats-format", required_argument, NULL, 'f'},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	unsigned long n;
-	uint32_t ms;
+	unsigned long n = 0;
+	uint32_t ms = 0;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -188,6 +217,7 @@ static int parse_options(int argc, char **argv, unsigned long *port,
 			nupstreams++;
 			break;
 		case 'H':
+			bad = host_option(optarg);
 			host = optarg;
 			break;
 		case 'p':
@@ -230,24 +260,24 @@ static int parse_options(int argc, char **argv, unsigned long *port,
 			bad = seconds_option("stats-interval", optarg, &ms);
 			*interval = ms == RV_NO_TIMEOUT ? 0 : ms / 1000.0;
 			break;
+		case 'f':
+			bad = stats_format_option(optarg, &stats_format);
+			break;
 		case 'v':
-			printf("ringview-proxy %s\n", rv_version());
+			print_version("ringview-proxy");
 			return 1;
 		case 'h':
 			usage(stdout, argv[0]);
 			return 1;
-		default:
+		default: /* getopt_long said what was wrong */
 			usage(stderr, argv[0]);
 			return 2;
 		}
 		if (bad)
 			return 2;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "unexpected argument '%s' (--help)\n",
-			argv[optind]);
+	if (no_operands(argc, argv, optind))
 		return 2;
-	}
 	if (!nupstreams) {
 		fprintf(stderr, "--upstream is needed: where to connect "
 				"(--help)\n");
@@ -270,8 +300,10 @@ int main(int argc, char **argv)
 		return status == 1 ? 0 : 2;
 	lt.count = nthreads;
 	proxies = calloc(nthreads, sizeof(*proxies));
-	if (!proxies || loop_threads_start(&lt, (uint16_t)port))
+	if (!proxies || loop_threads_start(&lt, (uint16_t)port)) {
+		free(proxies);
 		return 1;
+	}
 	main_t = &lt.threads[0];
 
 	memset(&sa, 0, sizeof(sa));

@@ -108,7 +108,8 @@ typedef void (*rv_log_fn)(void *ctx, enum rv_log_level level, const char *msg);
  * rv_set_log sends the library's messages to |fn| (NULL restores the
  * default: stderr) and drops those less severe than |max_level|. The
  * default level is RV_LOG_WARN, or what the RINGVIEW_LOG environment
- * variable says (error, warn, info, debug).
+ * variable says (error, warn, info, debug, in any case), read at the first
+ * message; another value is said once on stderr and the default applies.
  */
 RV_EXPORT void rv_set_log(rv_log_fn fn, void *ctx, enum rv_log_level max_level);
 

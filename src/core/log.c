@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/pool_internal.h"
 
@@ -18,14 +19,31 @@ static int log_level = -1; /* -1: not yet read from the environment */
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
+/*
+ * The level RINGVIEW_LOG names, read once (rv__log_enabled caches it).
+ * Case does not matter: "INFO" and "Debug" have one possible meaning, and
+ * people type them that way from other tools' level names (syslog,
+ * Python's logging, RUST_LOG), so refusing them would only make them try
+ * again. Any other value is said once on stderr, with the accepted names,
+ * and the default applies: a typo must not silently hide the debug output
+ * that was asked for. Empty counts as unset (RINGVIEW_LOG= cmd).
+ */
 static int level_from_env(void)
 {
+	static int warned;
 	const char *s = getenv("RINGVIEW_LOG");
-	if (!s)
+
+	if (!s || !*s)
 		return RV_LOG_WARN;
 	for (int i = 0; i < 4; i++)
-		if (strcmp(s, level_names[i]) == 0)
+		if (strcasecmp(s, level_names[i]) == 0)
 			return i;
+	/* Two threads may read the environment at once: one warning. */
+	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		fprintf(stderr,
+			"ringview: warn: RINGVIEW_LOG=%s is not a level: use "
+			"error, warn, info or debug; logging at warn\n",
+			s);
 	return RV_LOG_WARN;
 }
 
