@@ -13,7 +13,9 @@
 #   libFuzzer's runtime (libclang-rt-<clang major>-dev, which clang only
 #   recommends), both optional: used for fuzzing (-Dfuzz=enabled); their
 #   failure to install is only a warning; clang-format, which CI needs to
-#   check the code's format (scripts/check-format.sh).
+#   check the code's format (scripts/check-format.sh); abigail-tools
+#   (abidw, abidiff), which CI needs to compare the library's ABI with
+#   its baseline (scripts/check-abi.sh).
 #
 # Debian 12 (bookworm) ships liburing 2.3. There, this script adds
 #   /etc/apt/sources.list.d/ringview-trixie.sources  (trixie, bookworm-backports)
@@ -158,6 +160,7 @@ check() {
 	have pkg-config || missing+=(pkg-config)
 	have gcc || missing+=(gcc)
 	have clang-format || missing+=(clang-format)
+	have abidiff || missing+=(abigail-tools)
 	if [ ! -e /usr/include/stdio.h ] && ! dpkg_installed libc6-dev; then
 		missing+=(libc6-dev)
 	fi

@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * stats.c - stats lines as JSON objects (stats.h).
  */
 #include <inttypes.h>

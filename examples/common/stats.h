@@ -1,4 +1,7 @@
 /*
+ * SPDX-License-Identifier: MIT
+ * Copyright 2026 the ringview authors
+ *
  * stats.h - the examples' stats lines as JSON (--stats-format json).
  *
  * One object per line, flushed, with the figures of the text line in the

@@ -94,6 +94,14 @@ RV_EXPORT int rv_chain_append_chain(rv_chain *dst, rv_chain *src);
 RV_EXPORT int rv_chain_detach(rv_chain *c);
 
 /*
+ * ABI: rv__chain_retain, rv__chain_take, rv__chain_take_view and
+ * rv__chain_pullup, which the macros below call, are compiled into
+ * applications. They are not API - call the rv_ names - but they are ABI:
+ * exported and versioned with it (src/libringview.map), and they keep
+ * their meaning and arguments for as long as the SONAME stays.
+ */
+
+/*
  * rv_chain_retain appends to |dst| another reference to every view of
  * |src| (one new reference each, no copy): the same bytes, owned twice -
  * to send one chain on several connections, say. |src| is unchanged.

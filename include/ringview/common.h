@@ -17,6 +17,27 @@
  *    the caller never has to tell which failures left it something to
  *    release. Each of them says so.
  *  - Outputs come last in the parameter list: rv_view_slice(v, off, len, &out).
+ *  - Structs that grow end in reserved space. A struct the caller
+ *    allocates and the library reads (struct rv_pool_config,
+ *    rv_loop_config, rv_conn_timeouts, rv_http_limits, the ops tables
+ *    rv_conn_ops, rv_udp_ops, rv_msg_ops, and struct rv_stage) or fills
+ *    (struct rv_pool_stats, rv_loop_stats, rv_udp_stats) ends in a field
+ *    named _reserved. A later version of the library with the same
+ *    SONAME adds fields by carving them out of it, so the struct's size
+ *    and every field's offset stay as they are, and a zero in a new field
+ *    means what this version does. The caller keeps the reserve zero:
+ *    initialize the struct (= {...}, = {0}, memset) and never set a
+ *    _reserved field. Calls that can fail refuse a reserve that is not
+ *    zero with -EINVAL and a log line (rv_pool_create, rv_loop_create,
+ *    rv_loop_create_ev, rv_listen, rv_listen_tcp, rv_connect,
+ *    rv_conn_adopt, rv_udp_bind, rv_pipeline_create);
+ *    rv_conn_set_timeouts and rv_http_framer_init, which cannot fail,
+ *    and rv_http_parse, whose errors are the request's, ignore it. The
+ *    stats calls write the whole struct, zeros in its reserve. Other
+ *    public structs (rv_view, rv_chain, rv_cursor, rv_msg, rv_addr, the
+ *    HTTP frame, framer and request) have a fixed layout: inline code and
+ *    macros compiled into applications read them, so changing one changes
+ *    the SONAME. README.md, "ABI policy", has the whole rule.
  */
 #ifndef RINGVIEW_COMMON_H
 #define RINGVIEW_COMMON_H

@@ -103,9 +103,13 @@ struct rv_conn_ops {
 	 * buffers are back. May be NULL.
 	 */
 	void (*on_budget)(rv_conn *c, rv_chain *in);
+	void (*_reserved[6])(void); /* NULL: see common.h, structs that grow */
 };
 
 /* ---- listening, connecting, adopting ---------------------------------- */
+
+/* Each call below refuses |ops| without on_data, or whose _reserved
+ * field is not all NULL (common.h, structs that grow), with -EINVAL. */
 
 /*
  * rv_listen listens on |addr| (IPv4, IPv6 or a Unix socket, see addr.h;

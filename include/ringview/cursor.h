@@ -117,6 +117,14 @@ RV_EXPORT int rv__cursor_keep_chain(const rv_cursor *cur, size_t start,
 
 /* ---- inline definitions -------------------------------------------- */
 
+/*
+ * ABI: rv__cursor_keep, rv__cursor_keep_chain and rv__cursor_read, which
+ * this header's macros and inline functions call, are compiled into
+ * applications. They are not API - call the rv_ names - but they are ABI:
+ * exported and versioned with it (src/libringview.map), and they keep
+ * their meaning and arguments for as long as the SONAME stays.
+ */
+
 /* The general read: |n| bytes to |dst|, across seams. */
 RV_EXPORT int rv__cursor_read(rv_cursor *cur, uint8_t *dst, size_t n);
 

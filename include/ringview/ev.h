@@ -16,12 +16,20 @@
  * before the application's loop blocks.
  *
  * This header is not part of ringview.h: include it (it includes <ev.h>)
- * and link with libev. It exists only when ringview was built with libev.
+ * and link with libev. Both calls exist in every build of ringview, so
+ * that its exported symbols do not depend on the build's options (README:
+ * ABI policy); in a build without the libev backend (-Dlibev=disabled, or
+ * libev missing) rv_loop_create_ev returns -ENOTSUP and logs why, and
+ * rv_loop_ev returns NULL.
  */
 #ifndef RINGVIEW_EV_H
 #define RINGVIEW_EV_H
 
+#if defined(RV_BUILDING_LIBRARY) && !defined(RV_HAVE_EV)
+struct ev_loop; /* the library without libev: src/loop/embed_none.c */
+#else
 #include <ev.h>
+#endif
 
 #include "common.h"
 #include "loop.h"
@@ -34,7 +42,8 @@ extern "C" {
  * rv_loop_create_ev makes a loop like rv_loop_create (the same config,
  * the same backend choice: RV_BACKEND_AUTO, RINGVIEW_BACKEND, the same
  * fallback and errors) whose events are driven by |evl|, a libev loop the
- * caller owns, and stores it in |*out|. -EINVAL when |evl| is NULL.
+ * caller owns, and stores it in |*out|. -EINVAL when |evl| is NULL;
+ * -ENOTSUP, whatever the arguments, when ringview was built without libev.
  *
  * Contract, from then on:
  *  - Run |evl| with ev_run (or ev_run(EVRUN_ONCE/NOWAIT)) on the thread
@@ -57,7 +66,8 @@ RV_EXPORT int rv_loop_create_ev(const struct rv_loop_config *cfg,
  * rv_loop_ev returns the libev loop |loop| runs on: the application's
  * one for a loop made by rv_loop_create_ev, the loop's own with the libev
  * backend (the application may start its own watchers on it; they run
- * inside rv_loop_run), or NULL for an io_uring loop that is not embedded.
+ * inside rv_loop_run), or NULL for an io_uring loop that is not embedded
+ * (always NULL when ringview was built without libev).
  */
 RV_EXPORT struct ev_loop *rv_loop_ev(const rv_loop *loop);
 

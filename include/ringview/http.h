@@ -47,9 +47,10 @@ extern "C" {
 
 /* Limits; a zero field takes its default. */
 struct rv_http_limits {
-	uint32_t max_head;    /* request line + headers + CRLF; 8192 */
-	uint32_t max_headers; /* header fields; 100 */
-	uint64_t max_body;    /* decoded body bytes; 1 MiB */
+	uint32_t max_head;     /* request line + headers + CRLF; 8192 */
+	uint32_t max_headers;  /* header fields; 100 */
+	uint64_t max_body;     /* decoded body bytes; 1 MiB */
+	uint64_t _reserved[2]; /* zero: see common.h, structs that grow */
 };
 #define RV_HTTP_DEFAULT_MAX_HEAD    8192u
 #define RV_HTTP_DEFAULT_MAX_HEADERS 100u

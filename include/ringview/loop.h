@@ -52,6 +52,7 @@ struct rv_conn_timeouts {
 	uint32_t idle_ms;    /* nothing received or sent; off */
 	uint32_t write_ms;   /* queued output makes no progress; off */
 	uint32_t linger_ms; /* a close or shutdown sends what is queued; 10 s */
+	uint64_t _reserved[2]; /* zero: see common.h, structs that grow */
 };
 
 struct rv_loop_config {
@@ -91,6 +92,7 @@ struct rv_loop_config {
 	 * the default 256), and never less than one receive (recv_cap);
 	 * RV_LOOP_NO_BUDGET none. */
 	uint32_t conn_budget;
+	uint64_t _reserved[8]; /* zero: see common.h, structs that grow */
 };
 #define RV_LOOP_NO_RESERVE UINT32_MAX
 #define RV_LOOP_NO_BUDGET  UINT32_MAX
@@ -100,6 +102,10 @@ struct rv_loop_config {
  * and stores it in |*out|. With RV_BACKEND_URING, a kernel without usable
  * io_uring is an error (-ENOSYS, -EPERM ...) and the log says why; with
  * AUTO the loop falls back to libev and logs one line naming the cause.
+ * A backend asked for (in |cfg| or RINGVIEW_BACKEND) that this build of
+ * ringview lacks (-Dio_uring=disabled, -Dlibev=disabled, or its library
+ * missing) is -ENOTSUP, logged with the fix. -EINVAL when a reserved field
+ * of |cfg| (of it, cfg->pool or cfg->timeouts) is not zero (common.h).
  */
 RV_EXPORT int rv_loop_create(const struct rv_loop_config *cfg, rv_loop **out);
 
@@ -170,6 +176,7 @@ struct rv_loop_stats {
 	uint64_t accept_backoffs; /* accepts paused: out of descriptors */
 	uint64_t recv_kicks;	  /* io_uring receives posted anew: they had
 				   missed their socket's end (or bytes) */
+	uint64_t _reserved[8];	  /* zero: see common.h, structs that grow */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

@@ -43,6 +43,7 @@ struct rv_msg_ops {
 	/* Tag every view |obj| holds with |stage| (rv_view_tag). May be
 	 * NULL: the views keep the tag they had. */
 	void (*tag)(void *obj, const char *stage);
+	void (*_reserved[2])(void); /* NULL: see common.h, structs that grow */
 };
 
 /*
@@ -92,6 +93,7 @@ struct rv_stage {
 	int (*process)(rv_pipeline *p, void *state, rv_msg *m);
 	void (*fini)(void *state);
 	size_t state_size;
+	uint64_t _reserved[2]; /* zero: see common.h, structs that grow */
 };
 
 /* The sink receives what the last stage emits; what it leaves in |m| is
@@ -102,7 +104,8 @@ typedef int (*rv_sink_fn)(rv_pipeline *p, rv_msg *m, void *user);
 /*
  * rv_pipeline_create makes an instance of the |n| stages |stages| (which
  * must outlive it) that ends in |sink|, carrying |user|. -EINVAL for no
- * stages or a stage without |process|; -ENOMEM.
+ * stages, or a stage without |process| or whose _reserved field is not
+ * zero (common.h); -ENOMEM.
  */
 RV_EXPORT int rv_pipeline_create(const struct rv_stage *stages, unsigned n,
 				 rv_sink_fn sink, void *user,

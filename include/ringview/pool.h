@@ -75,6 +75,7 @@ struct rv_pool_config {
 	/* A held buffer counts as pinned when its live views cover at most
 	   size / pin_ratio bytes; 0 means 8. */
 	uint32_t pin_ratio;
+	uint64_t _reserved[4]; /* zero: see common.h, structs that grow */
 };
 
 struct rv_pool_stats {
@@ -106,12 +107,13 @@ struct rv_pool_stats {
 	/* buffers and chunks released last on another thread and recycled
 	   by the owner (included in recycles for buffers) */
 	uint64_t remote_recycles;
+	uint64_t _reserved[8]; /* zero: see common.h, structs that grow */
 };
 
 /*
  * rv_pool_create makes a pool as |cfg| asks (NULL: defaults) and stores it
- * in |*out|. -EINVAL for a count or size out of range, -ENOMEM when the
- * arena cannot be mapped.
+ * in |*out|. -EINVAL for a count or size out of range or a _reserved field
+ * that is not zero (common.h), -ENOMEM when the arena cannot be mapped.
  */
 RV_EXPORT int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out);
 
@@ -123,6 +125,14 @@ RV_EXPORT int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out);
  * threads released (rv_pool_collect).
  */
 RV_EXPORT int rv_pool_destroy(rv_pool *pool);
+
+/*
+ * ABI: rv__pool_get and rv__pool_get_small, which the macros below call,
+ * are compiled into applications. They are not API - call the rv_ names -
+ * but they are ABI: exported and versioned with it (src/libringview.map),
+ * and they keep their meaning and arguments for as long as the SONAME
+ * stays.
+ */
 
 /*
  * rv_pool_get takes a free buffer and sets |*out| to a writable view of

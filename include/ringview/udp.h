@@ -53,6 +53,7 @@ struct rv_udp_ops {
 	/* The socket is closed (rv_udp_close, loop shutdown) or failed: 0
 	 * or a negative errno. May be NULL. The socket is freed after. */
 	void (*on_close)(rv_udp *u, int err);
+	void (*_reserved[4])(void); /* NULL: see common.h, structs that grow */
 };
 
 struct rv_udp_stats {
@@ -64,14 +65,16 @@ struct rv_udp_stats {
 	uint64_t send_errors;  /* refused by the kernel (reported by errno) */
 	uint64_t send_dropped; /* not sent: over the queue limit */
 	uint64_t enobufs;      /* receives that found no free buffer */
+	uint64_t _reserved[4]; /* zero: see common.h, structs that grow */
 };
 
 /*
  * rv_udp_bind makes a UDP socket bound to |host|:|port| (an IPv4 or IPv6
  * literal; NULL for all IPv4 addresses; port 0 picks one) that delivers
  * datagrams to |ops| with |user|. SO_REUSEPORT is set, so one loop per
- * thread may bind the same port. -EINVAL for a bad address, else the
- * socket call's -errno.
+ * thread may bind the same port. -EINVAL for a bad address, or |ops|
+ * without on_datagram or with a _reserved field not NULL (common.h), else
+ * the socket call's -errno.
  */
 RV_EXPORT int rv_udp_bind(rv_loop *loop, const char *host, uint16_t port,
 			  const struct rv_udp_ops *ops, void *user,

@@ -260,6 +260,17 @@ RV_EXPORT void rv_view_hexdump(const rv_view *v, FILE *f);
 
 /* ---- inline definitions (private helpers first) --------------------- */
 
+/*
+ * ABI: rv__view_wrap, rv__buf_recycle, rv__panic_stale,
+ * rv__panic_underflow, rv__track_add, rv__track_drop, rv__track_retag,
+ * rv__buf_ref_slow and rv__buf_unref_slow, which this header's macros and
+ * inline functions call, are compiled into applications, and so are the
+ * fields of struct rv_buf and rv_view that the inline code reads. They are
+ * not API - call the rv_ names - but they are ABI: exported and versioned
+ * with it (src/libringview.map), and they keep their meaning, arguments
+ * and layouts for as long as the SONAME stays.
+ */
+
 RV_EXPORT void rv__buf_recycle(struct rv_buf *b);
 RV_EXPORT __attribute__((noreturn, cold)) void rv__panic_stale(
 	const struct rv_buf *b, uint32_t view_gen, const char *op);

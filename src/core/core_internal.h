@@ -32,6 +32,20 @@ bool rv__log_enabled(enum rv_log_level level);
 __attribute__((noreturn, cold, format(printf, 1, 2))) void rv__panic(
 	const char *fmt, ...);
 
+/* ---- reserved space (reserved.c) ------------------------------------ */
+
+/*
+ * rv__reserved_ok: true when the |n| bytes at |p| - the _reserved field of
+ * the caller's |what| (a struct's name) - are all zero. Otherwise logs an
+ * error naming the fix and returns false; the caller then fails with
+ * -EINVAL. Zero is what every caller that initializes its structs has, so
+ * a later version may give those bytes a meaning (common.h: structs that
+ * grow). RV__RESERVED_OK(s, what) checks (s)->_reserved.
+ */
+bool rv__reserved_ok(const void *p, size_t n, const char *what);
+#define RV__RESERVED_OK(s, what) \
+	rv__reserved_ok((s)->_reserved, sizeof((s)->_reserved), (what))
+
 /* ---- threads -------------------------------------------------------- */
 
 /* A thread's identity: the address of a thread-local byte (one instruction

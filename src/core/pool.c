@@ -108,6 +108,8 @@ int rv_pool_create(const struct rv_pool_config *cfg, rv_pool **out)
 	struct rv_pool *p;
 	int err;
 
+	if (!RV__RESERVED_OK(&c, "rv_pool_config"))
+		return -EINVAL;
 	if (c.count == 0)
 		c.count = 256;
 	if (c.size == 0)

@@ -25,7 +25,7 @@ int rv_connect(rv_loop *loop, const struct rv_addr *addr,
 	int fd, r;
 
 	if (!loop || !addr || !addr->len || !ops || !ops->on_data || !out ||
-	    loop->destroying)
+	    loop->destroying || !RV__RESERVED_OK(ops, "rv_conn_ops"))
 		return -EINVAL;
 	fd = socket(addr->ss.ss_family,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -83,7 +83,8 @@ int rv_conn_adopt(rv_loop *loop, int fd, const struct rv_conn_ops *ops,
 	socklen_t len = sizeof(type);
 	rv_conn *c;
 
-	if (!loop || fd < 0 || !ops || !ops->on_data || loop->destroying)
+	if (!loop || fd < 0 || !ops || !ops->on_data || loop->destroying ||
+	    !RV__RESERVED_OK(ops, "rv_conn_ops"))
 		return -EINVAL;
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
 	    type != SOCK_STREAM)

@@ -25,7 +25,8 @@ int rv_listen(rv_loop *loop, const struct rv_addr *addr,
 	rv_listener *l;
 	int err;
 
-	if (!loop || !addr || !ops || !ops->on_data || loop->destroying)
+	if (!loop || !addr || !ops || !ops->on_data || loop->destroying ||
+	    !RV__RESERVED_OK(ops, "rv_conn_ops"))
 		return -EINVAL;
 	l = calloc(1, sizeof(*l));
 	if (!l)

@@ -105,9 +105,13 @@ static int watch_remote_releases(rv_loop *loop)
 int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 		    rv_loop **out)
 {
-	rv_loop *loop = calloc(1, sizeof(*loop));
+	rv_loop *loop;
 	int err;
 
+	if (cfg && (!RV__RESERVED_OK(cfg, "rv_loop_config") ||
+		    !RV__RESERVED_OK(&cfg->timeouts, "rv_conn_timeouts")))
+		return -EINVAL;
+	loop = calloc(1, sizeof(*loop));
 	if (!loop)
 		return -ENOMEM;
 	if (cfg)

@@ -28,7 +28,8 @@ int rv_udp_bind(rv_loop *loop, const char *host, uint16_t port,
 	rv_udp *u;
 	int err, fd, one = 1;
 
-	if (!loop || !ops || !ops->on_datagram || loop->destroying)
+	if (!loop || !ops || !ops->on_datagram || loop->destroying ||
+	    !RV__RESERVED_OK(ops, "rv_udp_ops"))
 		return -EINVAL;
 	if (rv_addr_ip(host, port, &addr)) {
 		rv__log(RV_LOG_ERROR, "'%s' is not an IPv4 or IPv6 address",

@@ -55,7 +55,8 @@ int rv_pipeline_create(const struct rv_stage *stages, unsigned n,
 	if (!stages || n == 0 || !out)
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
-		if (!stages[i].process)
+		if (!stages[i].process ||
+		    !RV__RESERVED_OK(&stages[i], "rv_stage"))
 			return -EINVAL;
 	p = calloc(1, sizeof(*p) + n * sizeof(void *));
 	if (!p)

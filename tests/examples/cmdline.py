@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
 """cmdline.py - the example programs refuse bad command lines (issue 15).
 
 usage: cmdline.py --version-string X.Y.Z [--echo PATH] [--http PATH]
