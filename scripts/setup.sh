@@ -13,9 +13,11 @@
 #   libFuzzer's runtime (libclang-rt-<clang major>-dev, which clang only
 #   recommends), both optional: used for fuzzing (-Dfuzz=enabled); their
 #   failure to install is only a warning; clang-format, which CI needs to
-#   check the code's format (scripts/check-format.sh); abigail-tools
-#   (abidw, abidiff), which CI needs to compare the library's ABI with
-#   its baseline (scripts/check-abi.sh).
+#   check the code's format (scripts/check-format.sh); and what the rest
+#   of CI (.ci/run) needs: clang-tidy, g++ (the public headers are
+#   compiled as C++), dpkg-dev (dpkg-buildflags), jq, and abigail-tools
+#   (abidw, abidiff) to compare the library's ABI with its baseline
+#   (scripts/check-abi.sh).
 #
 # Debian 12 (bookworm) ships liburing 2.3. There, this script adds
 #   /etc/apt/sources.list.d/ringview-trixie.sources  (trixie, bookworm-backports)
@@ -161,6 +163,13 @@ check() {
 	have gcc || missing+=(gcc)
 	have clang-format || missing+=(clang-format)
 	have abidiff || missing+=(abigail-tools)
+	# .ci/run: clang-tidy (step 9), g++ (the 'headers' suite compiles the
+	# public headers as C++), dpkg-buildflags (the hardened build) and jq
+	# (it reads meson's test log).
+	have clang-tidy || missing+=(clang-tidy)
+	have g++ || missing+=(g++)
+	have dpkg-buildflags || missing+=(dpkg-dev)
+	have jq || missing+=(jq)
 	if [ ! -e /usr/include/stdio.h ] && ! dpkg_installed libc6-dev; then
 		missing+=(libc6-dev)
 	fi

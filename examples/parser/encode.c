@@ -108,7 +108,12 @@ static int encode_response(rv_pipeline *p, rv_msg *m)
 	if (err)
 		return err;
 	/* Plain appends, not snprintf: this runs once per response. */
+	/* A new small view is writable; were it not, nothing is written. */
 	o.p = (char *)rv_view_mut(&out.head);
+	if (!o.p) {
+		rv_view_release(&out.head);
+		return -EINVAL;
+	}
 	o.end = o.p + HEADER_MAX;
 	put(&o, "HTTP/1.1 ", 9);
 	put_u64(&o, (uint64_t)status);

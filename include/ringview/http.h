@@ -167,7 +167,16 @@ struct rv_http_request {
 	rv_chain body;	       /* from the frame */
 	uint64_t _field_bytes; /* bytes the field views cover */
 	uint32_t num_headers;
+#ifdef __cplusplus
+/* ISO C++ has no flexible array member; g++ and clang++ accept one as an
+ * extension, which -pedantic would report in every C++ user's build. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#endif
 	struct rv_http_header headers[]; /* num_headers entries */
+#ifdef __cplusplus
+#pragma GCC diagnostic pop
+#endif
 };
 
 /*

@@ -166,7 +166,7 @@ uint16_t rv__addr_port(const struct sockaddr_storage *ss)
 
 int rv__socket_bound(const struct rv_addr *a, int type, uint16_t *port)
 {
-	struct sockaddr_storage bound;
+	struct sockaddr_storage bound = {0}; /* getsockname fills it */
 	socklen_t blen = sizeof(bound);
 	int one = 1, err;
 	int fd = socket(a->ss.ss_family, type | SOCK_CLOEXEC, 0);

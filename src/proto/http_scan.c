@@ -308,7 +308,8 @@ static int add_field(struct rv__http_scan *s, uint32_t max,
 	if (s->num == max)
 		return bad(s, -EMSGSIZE, "too many headers");
 	if (s->num == s->cap) {
-		uint32_t cap = s->cap * 2;
+		/* A caller that gave no room at all gets the usual start. */
+		uint32_t cap = s->cap ? s->cap * 2 : RV__HTTP_STACK_FIELDS;
 		struct rv__http_field *nf = malloc(cap * sizeof(*nf));
 		if (!nf)
 			return bad(s, -ENOMEM, "out of memory");
@@ -350,6 +351,7 @@ static int request_line(struct rv__http_scan *s, const uint8_t *base,
 {
 	const uint8_t *p = base, *q;
 
+	*next = base; /* set on every return, not only on success */
 	q = skip_tokens(p, end);
 	if (q == end)
 		return NEED_MORE;

@@ -9,8 +9,9 @@
  * TSan's shadow memory fills; Criterion issue #274).
  *
  * Each test runs in its own child process, as with Criterion; .signal and
- * .timeout are honoured, and the last line is Criterion's synthesis line,
- * so .ci/run counts the results the same way. Built with
+ * .timeout are honoured, cr_skip_test skips, and the report on stdout is
+ * TAP, as Criterion's --tap gives it, so meson (protocol 'tap') and .ci/run
+ * count the results the same way in both builds. Built with
  * -DRV_TEST_HARNESS (tests/threads/meson.build does it for b_sanitize=thread).
  */
 #ifndef RINGVIEW_TESTS_THREADS_HARNESS_H
@@ -90,6 +91,14 @@ static void rvt_fail(int fatal, const char *file, int line, const char *expr,
 		fprintf(stderr, "[----] " __VA_ARGS__); \
 		fputc('\n', stderr);                    \
 	} while (0)
+/* A skipped test's child exits with the GNU "skipped" status, 77. */
+#define RVT_SKIPPED 77
+#define cr_skip_test(...)                             \
+	do {                                          \
+		cr_log_info("skipped: " __VA_ARGS__); \
+		fflush(NULL);                         \
+		_exit(RVT_SKIPPED);                   \
+	} while (0)
 
 #define Test(...) RVT_TEST(__VA_ARGS__, .rvt_end = 0)
 #define RVT_TEST(s_, n_, ...)                                              \
@@ -102,8 +111,10 @@ static void rvt_fail(int fatal, const char *file, int line, const char *expr,
 	}                                                                  \
 	static void s_##_##n_(void)
 
-/* Run one test in a child; 0 passed, 1 failed, 2 crashed. */
-static int rvt_run(const struct rvt_test *t)
+enum rvt_result { RVT_PASS, RVT_FAIL, RVT_CRASH, RVT_SKIP };
+
+/* Run one test in a child. */
+static enum rvt_result rvt_run(const struct rvt_test *t)
 {
 	int status;
 	pid_t pid;
@@ -111,7 +122,7 @@ static int rvt_run(const struct rvt_test *t)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return 2;
+		return RVT_CRASH;
 	if (pid == 0) {
 		alarm((unsigned)(t->timeout > 0 ? t->timeout : 120));
 		t->fn();
@@ -119,37 +130,46 @@ static int rvt_run(const struct rvt_test *t)
 		_exit(rvt_failed);
 	}
 	if (waitpid(pid, &status, 0) != pid)
-		return 2;
+		return RVT_CRASH;
 	if (t->signal)
-		return WIFSIGNALED(status) && WTERMSIG(status) == t->signal ? 0
-									    : 1;
+		return WIFSIGNALED(status) && WTERMSIG(status) == t->signal
+			       ? RVT_PASS
+			       : RVT_FAIL;
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "[----] %s::%s: killed by signal %d\n",
 			t->suite, t->name, WTERMSIG(status));
-		return 2;
+		return RVT_CRASH;
 	}
-	return WEXITSTATUS(status) ? 1 : 0;
+	if (WEXITSTATUS(status) == RVT_SKIPPED)
+		return RVT_SKIP;
+	return WEXITSTATUS(status) ? RVT_FAIL : RVT_PASS;
 }
 
+/* TAP on stdout, one line per test in the order run; the plan first, as
+ * Criterion prints it. */
 int main(int argc, char **argv)
 {
-	int n = 0, pass = 0, fail = 0, crash = 0;
+	static const char *const tap[] = {[RVT_PASS] = "ok",
+					  [RVT_FAIL] = "not ok",
+					  [RVT_CRASH] = "not ok",
+					  [RVT_SKIP] = "ok"};
+	int n = 0, fail = 0;
 
 	(void)argc;
-	(void)argv; /* Criterion's options (--jobs) do not apply */
-	for (const struct rvt_test *t = rvt_tests; t; t = t->next) {
-		int r = rvt_run(t);
+	(void)argv; /* Criterion's options (--jobs, --tap) do not apply */
+	for (const struct rvt_test *t = rvt_tests; t; t = t->next)
 		n++;
-		pass += r == 0;
-		fail += r != 0; /* as Criterion: a crash is a failure too */
-		crash += r == 2;
-		fprintf(stderr, "[%s] %s::%s\n", r == 0 ? "PASS" : "FAIL",
-			t->suite, t->name);
+	printf("TAP version 13\n1..%d\n", n);
+	for (const struct rvt_test *t = rvt_tests; t; t = t->next) {
+		enum rvt_result r = rvt_run(t);
+
+		fail += r == RVT_FAIL || r == RVT_CRASH;
+		printf("%s - %s::%s%s\n", tap[r], t->suite, t->name,
+		       r == RVT_CRASH  ? " crashed"
+		       : r == RVT_SKIP ? " # SKIP (see its log)"
+				       : "");
+		fflush(stdout);
 	}
-	fprintf(stderr,
-		"[====] Synthesis: Tested: %d | Passing: %d | Failing: %d | "
-		"Crashing: %d \n",
-		n, pass, fail, crash);
 	return fail ? 1 : 0;
 }
 

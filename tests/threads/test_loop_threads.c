@@ -12,10 +12,8 @@
  */
 #ifdef RV_TEST_HARNESS
 #include "harness.h" /* ThreadSanitizer: Criterion's runner cannot start */
-#define skip_test(...) cr_log_info(__VA_ARGS__)
 #else
 #include <criterion/criterion.h>
-#define skip_test(...) cr_skip_test(__VA_ARGS__)
 #endif
 
 #include <arpa/inet.h>
@@ -229,8 +227,8 @@ static void run(enum rv_backend backend, const char *name)
 	if (s.err == -EPERM || s.err == -ENOSYS || s.err == -ENOTSUP) {
 		pthread_join(srv, NULL);
 		finish_workers(w);
-		skip_test("%s is not usable here (%s)", name,
-			  rv_strerror(s.err));
+		cr_skip_test("%s is not usable here (%s)", name,
+			     rv_strerror(s.err));
 		return;
 	}
 	cr_assert_eq(s.err, 0, "server start on %s: %s", name,
