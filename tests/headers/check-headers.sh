@@ -8,16 +8,19 @@
 # A header that leans on another's includes, uses a GNU extension, or
 # breaks in C++ (a cast C allows implicitly, a missing extern "C") fails.
 #
-# Usage: check-headers.sh SRCROOT CC [CXX]
+# Usage: check-headers.sh SRCROOT CC [CXX [GENINCLUDE]]
 #   CC    the C compiler command (meson passes the build's)
 #   CXX   the C++ compiler; empty or missing: the C++ half is skipped,
 #         and the test exits 77 (skipped) after the C half passes
+#   GENINCLUDE  the build's include directory, where the generated
+#         <ringview/version.h> is (meson passes it)
 # ev.h is checked only where libev's <ev.h> is installed.
 set -u
 
 root=$1
 cc=$2
 cxx=${3:-}
+gen=${4:-$root/include}
 cflags="-std=c11 -pedantic -Wall -Wextra -Werror"
 cxxflags="-std=c++11 -pedantic -Wall -Wextra -Werror"
 work=$(mktemp -d)
@@ -30,7 +33,7 @@ compile() {
 	lang=$1 comp=$2 flags=$3 h=$4
 	printf '#include <ringview/%s>\n' "$h" >"$work/tu"
 	# shellcheck disable=SC2086 # COMPILER and FLAGS are word lists
-	if $comp -x "$lang" $flags -I"$root/include" -c "$work/tu" \
+	if $comp -x "$lang" $flags -I"$root/include" -I"$gen" -c "$work/tu" \
 		-o "$work/tu.o" >"$work/log" 2>&1; then
 		checked=$((checked + 1))
 	else
