@@ -58,7 +58,8 @@ static void push(rv_view v)
 	pthread_mutex_unlock(&q.lock);
 }
 
-/* Keep up to 8 views, then release them all, here, off the loop thread. */
+/* Keep up to 8 views, then release them all, here, off the loop thread;
+ * release early when the queue runs empty. */
 static void *worker(void *arg)
 {
 	rv_view kept[8];
@@ -68,6 +69,17 @@ static void *worker(void *arg)
 	for (;;) {
 		rv_view v;
 		pthread_mutex_lock(&q.lock);
+		if (!q.len && n) {
+			/* Nothing more for now: release what is kept before
+			 * waiting. Kept while idle, the views would hold their
+			 * connection at its budget (4 buffers here) for good:
+			 * the loop stops reading it, the client waits for its
+			 * echo, and no more views come. */
+			pthread_mutex_unlock(&q.lock);
+			while (n)
+				rv_view_release(&kept[--n]);
+			continue;
+		}
 		while (!q.len && !q.done)
 			pthread_cond_wait(&q.cond, &q.lock);
 		if (!q.len) {
