@@ -216,6 +216,67 @@ ParameterizedTest(struct test_backend *b, timer, closes_and_aborts_connections)
 	tl_destroy(loop);
 }
 
+/* ---- a loop that runs late ------------------------------------------- */
+
+static struct {
+	int opened, data, closed, err;
+} late;
+
+static void late_open(rv_conn *c)
+{
+	late.opened++;
+	rv_conn_set_read_timeout(c, 100);
+}
+
+static void late_data(rv_conn *c, rv_chain *in)
+{
+	late.data++;
+	rv_chain_consume(in, rv_chain_len(in));
+	rv_conn_set_read_timeout(c, 0);
+}
+
+static void late_close(rv_conn *c, int err)
+{
+	(void)c;
+	late.closed++;
+	late.err = err;
+}
+
+static const struct rv_conn_ops late_ops = {
+	.on_open = late_open, .on_data = late_data, .on_close = late_close};
+
+/* The peer sends well within its read timeout, but the loop is busy
+ * elsewhere (here: not run at all) until the deadline has long passed.
+ * The byte that arrived in time is taken before the deadline is judged,
+ * so the connection is not timed out for the loop's own delay. */
+TEST_BACKENDS(deadline, a_late_loop_reads_before_it_times_out)
+ParameterizedTest(struct test_backend *b, deadline,
+		  a_late_loop_reads_before_it_times_out)
+{
+	rv_loop *loop = tl_loop(b, NULL);
+	rv_listener *l;
+	int fd;
+
+	memset(&late, 0, sizeof(late));
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &late_ops, NULL, &l),
+		     0);
+	fd = tl_connect_raw(rv_listener_port(l));
+	cr_assert(tl_run_until_count(loop, &late.opened, 1, 5000));
+	cr_assert_eq(write(fd, "?", 1), 1, "sent at once, in time");
+	/* The loop's delay, made on purpose: 3x the read timeout. */
+	usleep(300 * 1000);
+	cr_assert(tl_run_until_count(loop, &late.data, 1, 5000),
+		  "the byte is delivered (closed %d, err %d)", late.closed,
+		  late.err);
+	tl_run_for(loop, 200);
+	cr_assert_eq(late.closed, 0, "not timed out: %s",
+		     rv_strerror(late.err));
+	close(fd);
+	cr_assert(tl_run_until_count(loop, &late.closed, 1, 5000));
+	cr_assert_eq(late.err, 0, "closed by the peer");
+	tl_destroy(loop);
+}
+
 /* ---- 10,000 connections and their deadlines --------------------------- */
 
 #define CROWD 10000

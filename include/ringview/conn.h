@@ -40,7 +40,9 @@
  * config, changed with rv_conn_set_timeouts) end a connection with
  * -ETIMEDOUT in on_close: idle (nothing received or sent) and read
  * (rv_conn_set_read_timeout) close it; write (queued output made no
- * progress: the peer does not read), linger and connect abort it.
+ * progress: the peer does not read), linger and connect abort it. A pass
+ * of the loop takes its I/O before it judges deadlines: bytes that
+ * arrived in time count even when the loop itself ran late.
  */
 #ifndef RINGVIEW_CONN_H
 #define RINGVIEW_CONN_H

@@ -194,10 +194,23 @@ void rv__loop_expire(rv_loop *loop)
 		loop->deadline_wheel.now = t;
 }
 
+/* Milliseconds from the loop's time (which may be ahead of the wheel's,
+ * when the clock was read and the wheel not advanced yet) to the wheel's
+ * next entry: 0 when it is due, -1 when the wheel is empty. */
+static int64_t wheel_wait(const rv_loop *loop, const struct rv__wheel *w)
+{
+	int64_t next = rv__wheel_next(w);
+	int64_t behind = (int64_t)(rv__loop_wheel_time(loop) - w->now);
+
+	if (next < 0)
+		return -1;
+	return next > behind ? next - behind : 0;
+}
+
 int rv__loop_wait_ms(const rv_loop *loop, int timeout_ms)
 {
-	int64_t a = rv__wheel_next(&loop->timer_wheel);
-	int64_t b = rv__wheel_next(&loop->deadline_wheel);
+	int64_t a = wheel_wait(loop, &loop->timer_wheel);
+	int64_t b = wheel_wait(loop, &loop->deadline_wheel);
 	int64_t next = a < 0 ? b : (b < 0 || a < b ? a : b);
 
 	if (!rv__list_empty(&loop->deferred))
@@ -298,7 +311,11 @@ int rv_loop_run_once(rv_loop *loop, int timeout_ms)
 	loop->running = true;
 	if (loop->wake_fd >= 0)
 		rv__pool_drain_remote(loop->pool);
-	rv__loop_expire(loop);
+	/* Timers and deadlines fire after the I/O of the pass, not before:
+	 * a loop that ran late (a long callback, a busy machine) first takes
+	 * the bytes that arrived meanwhile, so a peer that sent in time is
+	 * not timed out for the loop's delay. Due ones make the wait 0. */
+	rv__loop_update_time(loop);
 	rv__loop_flush_dirty(loop);
 	n = loop->backend->run_once(loop, rv__loop_wait_ms(loop, timeout_ms));
 	rv__loop_expire(loop);
