@@ -20,6 +20,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cmdline.h"
+
+int baseline_host_option(const char *prog, const char *arg)
+{
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST};
+	struct addrinfo *ai;
+
+	if (getaddrinfo(arg, NULL, &hints, &ai) != 0) {
+		fprintf(stderr,
+			"%s: --host needs a numeric IPv4 or IPv6 address such "
+			"as 127.0.0.1 or ::1 (not a name), not '%s'\n",
+			prog, arg);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return 0;
+}
+
 int baseline_parse_host_port(int argc, char **argv, const char *prog,
 			     void (*usage)(FILE *f), const char **host,
 			     const char **port)
@@ -28,41 +46,37 @@ int baseline_parse_host_port(int argc, char **argv, const char *prog,
 		{"host", required_argument, NULL, 'H'},
 		{"port", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long long v;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "H:p:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'H':
+			if (baseline_host_option(prog, optarg) < 0)
+				return -1;
 			*host = optarg;
 			break;
-		case 'p': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			/* strtoul alone takes " 5", "+5" and "-0". */
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    v > 65535) {
-				fprintf(stderr, "%s: bad port '%s'\n", prog,
-					optarg);
+		case 'p':
+			if (bench_count_option(prog, "port", optarg, 0, 65535,
+					       &v) < 0)
 				return -1;
-			}
 			*port = optarg;
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			exit(0);
-		default:
+		case 'V':
+			bench_print_version(prog, RV_BENCH_VERSION);
+			exit(0);
+		default: /* getopt_long said what was wrong */
 			usage(stderr);
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		usage(stderr);
-		return -1;
-	}
-	return 0;
+	return bench_no_operands(prog, argc, argv, optind) < 0 ? -1 : 0;
 }
 
 void baseline_raise_nofile(const char *prog)

@@ -15,15 +15,29 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The project's version, for --version: bench/meson.build passes it from
+ * meson.build's version:, the one place it is set. rv_version() is not
+ * the baselines' to call (they do not link ringview). */
+#ifndef RV_BENCH_VERSION
+#error "RV_BENCH_VERSION is not defined: build with meson (bench/meson.build passes it)"
+#endif
+
 /*
- * Parse the options of a baseline that takes only --host ADDR, --port N
- * and --help: *host and *port keep their defaults unless given. --help
- * prints |usage| to stdout and exits 0. Returns 0, or -1 after printing
- * why (a bad port, an unknown option or a stray argument).
+ * Parse the options of a baseline that takes only --host ADDR, --port N,
+ * --help and --version: *host and *port keep their defaults unless given.
+ * --help prints |usage| to stdout, --version "PROG ringview X.Y.Z", and
+ * both exit 0. Returns 0, or -1 after printing why (a bad port or host,
+ * an unknown option or a stray argument): the caller exits 2.
  */
 int baseline_parse_host_port(int argc, char **argv, const char *prog,
 			     void (*usage)(FILE *f), const char **host,
 			     const char **port);
+
+/* |arg| is a numeric address the listening socket can take (what
+ * getaddrinfo takes with AI_NUMERICHOST): 0, or -1 after saying that
+ * --host needs one. Checked with the options, so that a typo is bad usage
+ * (exit 2) rather than a failed start. */
+int baseline_host_option(const char *prog, const char *arg);
 
 /* Raise RLIMIT_NOFILE to its hard limit: many idle connections need many
  * descriptors. |prog| prefixes the message when that fails. */

@@ -12,6 +12,9 @@
  *                (default 127.0.0.1)
  *   --port N     TCP port (default 7000); 0 lets the kernel pick a free one
  *   --help       this text
+ *   --version    "epoll-echo ringview X.Y.Z" (the project's version)
+ *
+ * A bad value, an unknown option or a stray argument exits 2, naming it.
  *
  * Once it accepts connections it prints "listening on ADDR:PORT" on stdout
  * (the real port when --port 0 was given) and flushes, so a script can wait
@@ -77,10 +80,12 @@ static unsigned long long n_accepted, n_bytes;
 
 static void usage(FILE *f)
 {
-	fputs("usage: epoll-echo [--host ADDR] [--port N] [--help]\n"
+	fputs("usage: epoll-echo [--host ADDR] [--port N] [--help] "
+	      "[--version]\n"
 	      "  --host ADDR  numeric address to listen on (default "
 	      "127.0.0.1)\n"
 	      "  --port N     TCP port (default 7000; 0 picks a free one)\n"
+	      "  --version    print \"epoll-echo ringview X.Y.Z\"\n"
 	      "Prints \"listening on ADDR:PORT\" once ready; SIGINT/SIGTERM "
 	      "stop it.\n",
 	      f);

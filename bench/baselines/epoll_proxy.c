@@ -13,6 +13,10 @@
  *   --host ADDR           numeric address to listen on (default 127.0.0.1)
  *   --port N              TCP port (default 8000); 0 picks a free one
  *   --help                this text
+ *   --version             "epoll-proxy ringview X.Y.Z" (the project's
+ *                         version)
+ *
+ * A bad value, an unknown option or a stray argument exits 2, naming it.
  *
  * Once it accepts connections it prints "listening on ADDR:PORT" on stdout
  * (the real port for --port 0) and flushes. SIGINT or SIGTERM stop it; it
@@ -91,12 +95,13 @@ static unsigned long long n_pairs, n_connect_failed, n_bytes[2];
 static void usage(FILE *f)
 {
 	fputs("usage: epoll-proxy --upstream HOST:PORT [--host ADDR] "
-	      "[--port N] [--help]\n"
+	      "[--port N] [--help] [--version]\n"
 	      "  --upstream HOST:PORT  where to connect (numeric; "
 	      "[V6]:PORT for IPv6)\n"
 	      "  --host ADDR  numeric address to listen on (default "
 	      "127.0.0.1)\n"
 	      "  --port N     TCP port (default 8000; 0 picks a free one)\n"
+	      "  --version    print \"epoll-proxy ringview X.Y.Z\"\n"
 	      "Prints \"listening on ADDR:PORT\" once ready; SIGINT/SIGTERM "
 	      "stop it.\n",
 	      f);
@@ -119,7 +124,12 @@ static int parse_upstream(const char *arg)
 	size_t hlen;
 	int err;
 
-	if (!port || port == arg || port[1] == '\0')
+	/* getaddrinfo takes any number as a service, 99999 included, and
+	 * connects to it modulo 65536: the port is checked here. */
+	if (!port || port == arg || port[1] == '\0' ||
+	    port[1 + strspn(port + 1, "0123456789")] != '\0' ||
+	    strlen(port + 1) > 5 || atoi(port + 1) < 1 ||
+	    atoi(port + 1) > 65535)
 		goto bad;
 	hlen = (size_t)(port - arg);
 	if (arg[0] == '[') { /* [V6]:PORT */
@@ -134,8 +144,10 @@ static int parse_upstream(const char *arg)
 	host[hlen] = '\0';
 	err = getaddrinfo(host, port + 1, &hints, &ai);
 	if (err != 0) {
-		fprintf(stderr, "epoll-proxy: --upstream %s: %s\n", name,
-			gai_strerror(err));
+		fprintf(stderr,
+			"epoll-proxy: --upstream needs a numeric address, "
+			"not '%s' (%s)\n",
+			name, gai_strerror(err));
 		return -1;
 	}
 	memcpy(&upstream, ai->ai_addr, ai->ai_addrlen);
@@ -143,7 +155,9 @@ static int parse_upstream(const char *arg)
 	freeaddrinfo(ai);
 	return 0;
 bad:
-	fprintf(stderr, "epoll-proxy: --upstream needs HOST:PORT, not '%s'\n",
+	fprintf(stderr,
+		"epoll-proxy: --upstream needs HOST:PORT or [V6]:PORT, a "
+		"numeric address and a port from 1 to 65535, not '%s'\n",
 		name);
 	return -1;
 }

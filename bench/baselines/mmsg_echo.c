@@ -12,6 +12,9 @@
  *                (default 127.0.0.1)
  *   --port N     UDP port (default 7000); 0 lets the kernel pick a free one
  *   --help       this text
+ *   --version    "mmsg-echo ringview X.Y.Z" (the project's version)
+ *
+ * A bad value, an unknown option or a stray argument exits 2, naming it.
  *
  * Once bound it prints "listening on udp ADDR:PORT" on stdout (the real
  * port when --port 0 was given) and flushes, so a script can wait for that
@@ -64,10 +67,12 @@ static unsigned long long n_dgrams, n_bytes, n_batches, n_unsent;
 
 static void usage(FILE *f)
 {
-	fputs("usage: mmsg-echo [--host ADDR] [--port N] [--help]\n"
+	fputs("usage: mmsg-echo [--host ADDR] [--port N] [--help] "
+	      "[--version]\n"
 	      "  --host ADDR  numeric address to listen on (default "
 	      "127.0.0.1)\n"
 	      "  --port N     UDP port (default 7000; 0 picks a free one)\n"
+	      "  --version    print \"mmsg-echo ringview X.Y.Z\"\n"
 	      "Prints \"listening on udp ADDR:PORT\" once ready; "
 	      "SIGINT/SIGTERM stop it.\n",
 	      f);

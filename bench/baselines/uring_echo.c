@@ -19,6 +19,9 @@
  *   --buf-size B   bytes per buffer (default 16384; any size, no power of
  *                  two needed)
  *   --help         this text
+ *   --version      "uring-echo ringview X.Y.Z" (the project's version)
+ *
+ * A bad value, an unknown option or a stray argument exits 2, naming it.
  *
  * Once it accepts connections it prints "listening on ADDR:PORT" on stdout
  * (the real port when --port 0 was given) and flushes, so a script can wait
@@ -102,6 +105,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "cmdline.h"
 
 #define SQ_ENTRIES   1024
 #define CQ_ENTRIES   4096
@@ -156,13 +160,14 @@ static unsigned long long n_accepted, n_recvs, n_sends, n_bytes, n_enobufs,
 static void usage(FILE *f)
 {
 	fputs("usage: uring-echo [--host ADDR] [--port N] [--buffers N] "
-	      "[--buf-size B] [--help]\n"
+	      "[--buf-size B] [--help] [--version]\n"
 	      "  --host ADDR   numeric address to listen on (default "
 	      "127.0.0.1)\n"
 	      "  --port N      TCP port (default 7000; 0 picks a free one)\n"
 	      "  --buffers N   buffers in the provided buffer ring (default "
 	      "1024)\n"
 	      "  --buf-size B  bytes per buffer (default 16384)\n"
+	      "  --version     print \"uring-echo ringview X.Y.Z\"\n"
 	      "Prints \"listening on ADDR:PORT\" once ready; SIGINT/SIGTERM "
 	      "stop it.\n",
 	      f);
@@ -610,26 +615,6 @@ static int setup_buffers(void)
 	return 0;
 }
 
-/* A whole number in [min, max] from an option value, or false. */
-static bool parse_count(const char *opt, const char *s, unsigned long min,
-			unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	/* strtoul alone takes " 5", "+5" and "-5" (as a huge number). */
-	if (*s < '0' || *s > '9' || *end != '\0' || errno || v < min ||
-	    v > max) {
-		fprintf(stderr, "uring-echo: bad %s '%s' (%lu to %lu)\n", opt,
-			s, min, max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 static int parse_args(int argc, char **argv, const char **host,
 		      const char **port)
 {
@@ -639,46 +624,50 @@ static int parse_args(int argc, char **argv, const char **host,
 		{"buffers", required_argument, NULL, 'b'},
 		{"buf-size", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	unsigned long v;
+	const char *prog = "uring-echo";
+	unsigned long long v;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "H:p:b:s:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'H':
+			if (baseline_host_option(prog, optarg) < 0)
+				return -1;
 			*host = optarg;
 			break;
 		case 'p':
-			if (!parse_count("--port", optarg, 0, 65535, &v))
+			if (bench_count_option(prog, "port", optarg, 0, 65535,
+					       &v) < 0)
 				return -1;
 			*port = optarg;
 			break;
 		case 'b':
-			if (!parse_count("--buffers", optarg, 1, MAX_BUFFERS,
-					 &v))
+			if (bench_count_option(prog, "buffers", optarg, 1,
+					       MAX_BUFFERS, &v) < 0)
 				return -1;
 			nbufs = (unsigned)v;
 			break;
 		case 's':
-			if (!parse_count("--buf-size", optarg, 1, MAX_BUFSIZE,
-					 &v))
+			if (bench_count_option(prog, "buf-size", optarg, 1,
+					       MAX_BUFSIZE, &v) < 0)
 				return -1;
-			buf_size = v;
+			buf_size = (size_t)v;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
-		default:
+		case 'V':
+			bench_print_version(prog, RV_BENCH_VERSION);
+			exit(0);
+		default: /* getopt_long said what was wrong */
 			usage(stderr);
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		usage(stderr);
-		return -1;
-	}
-	return 0;
+	return bench_no_operands(prog, argc, argv, optind) < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
  *
  * Usage:
  *   http-parse-bench [--runs N] [--iters N] [--quick] [--strict]
+ *                    [--only P] [--version]
  *
  *   --runs N    timed runs of each parser (default 5); the table shows
  *               the median over the runs
@@ -15,6 +16,9 @@
  *   --strict    exit 1 when ringview is below 2x http-parser
  *   --only P    time only P (ringview or http-parser), e.g. under perf
  *   --help      this text
+ *   --version   print "http-parse-bench ringview X.Y.Z" (rv_version())
+ *
+ * A bad value, an unknown option or a stray argument exits 2, naming it.
  *
  * Pin it to one core of an idle machine, in a release build;
  * bench/http/run-http-parse.sh does that.
@@ -47,7 +51,10 @@
 
 #include <ringview/ringview.h>
 
+#include "cmdline.h"
 #include "harness.h"
+
+#define PROG "http-parse-bench" /* in messages, and for --version */
 
 #define MAX_HEADERS	64
 #define MAX_BODY_PIECES 16
@@ -436,31 +443,51 @@ static void row(const char *name, double ns, uint64_t iters, size_t bytes,
 static void usage(FILE *f)
 {
 	fputs("usage: http-parse-bench [--runs N] [--iters N] [--quick] "
-	      "[--strict]\n"
+	      "[--strict] [--only P] [--version]\n"
 	      "  --runs N    timed runs of each parser (default 5)\n"
 	      "  --iters N   passes over the request mix per run "
 	      "(default 20000)\n"
 	      "  --quick     short smoke run\n"
 	      "  --strict    exit 1 when ringview is below 2x http-parser\n"
 	      "  --only P    time only P (ringview or http-parser)\n"
+	      "  --version   print \"http-parse-bench ringview X.Y.Z\"\n"
 	      "Run it pinned to one core: bench/http/run-http-parse.sh\n",
 	      f);
 }
 
-static long count_arg(const char *opt, const char *s)
+/* The value of the option argv[*i], which it consumes; exits 2 when it
+ * is missing. */
+static const char *value(int argc, char **argv, int *i)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = s ? strtol(s, &end, 10) : 0;
-	if (!s || errno || *end || v <= 0 || v > 100000000) {
-		fprintf(stderr,
-			"http-parse-bench: %s needs a positive number\n", opt);
-		usage(stderr);
+	if (*i + 1 >= argc) {
+		bench_missing_value(PROG, argv[*i] + 2);
 		exit(2);
 	}
+	return argv[++*i];
+}
+
+/* A whole number from 1 to |max| for --|name|, else exit 2. */
+static unsigned long long count_arg(const char *name, const char *s,
+				    unsigned long long max)
+{
+	unsigned long long v;
+
+	if (bench_count_option(PROG, name, s, 1, max, &v) < 0)
+		exit(2);
 	return v;
+}
+
+/* --only: which parser, else exit 2. */
+static const char *only_arg(const char *s)
+{
+	if (strcmp(s, "ringview") && strcmp(s, "http-parser")) {
+		fprintf(stderr,
+			PROG ": --only needs ringview or http-parser, not "
+			     "'%s'\n",
+			s);
+		exit(2);
+	}
+	return s;
 }
 
 int main(int argc, char **argv)
@@ -475,29 +502,32 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--runs")) {
-			runs = (int)count_arg("--runs",
-					      argv[++i < argc ? i : 0]);
+			/* runs are kept in memory, one int counts them */
+			runs = (int)count_arg("runs", value(argc, argv, &i),
+					      10000);
 		} else if (!strcmp(argv[i], "--iters")) {
-			iters = (uint64_t)count_arg("--iters",
-						    argv[++i < argc ? i : 0]);
+			iters = count_arg("iters", value(argc, argv, &i),
+					  100000000);
 		} else if (!strcmp(argv[i], "--quick")) {
 			runs = 3;
 			iters = 2000;
 		} else if (!strcmp(argv[i], "--strict")) {
 			strict = true;
-		} else if (!strcmp(argv[i], "--only") && i + 1 < argc &&
-			   (!strcmp(argv[i + 1], "ringview") ||
-			    !strcmp(argv[i + 1], "http-parser"))) {
-			only = argv[++i];
+		} else if (!strcmp(argv[i], "--only")) {
+			only = only_arg(value(argc, argv, &i));
 		} else if (!strcmp(argv[i], "--help") ||
 			   !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
-		} else {
-			fprintf(stderr,
-				"http-parse-bench: unknown argument %s\n",
+		} else if (!strcmp(argv[i], "--version")) {
+			bench_print_version(PROG, rv_version());
+			return 0;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, PROG ": unknown option %s (--help)\n",
 				argv[i]);
-			usage(stderr);
+			return 2;
+		} else {
+			bench_no_operands(PROG, argc, argv, i);
 			return 2;
 		}
 	}

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ringview/ringview.h>
+
+#include "cmdline.h"
 #include "harness.h"
 
 #ifndef RV_BENCH_BUILDTYPE
@@ -20,6 +23,10 @@
 #ifndef RV_BENCH_OPTIMIZATION
 #define RV_BENCH_OPTIMIZATION "?"
 #endif
+
+/* Runs are kept in memory and sorted: a bound well past any use, and
+ * below what an int (bench_opts.runs) and the samples' calloc take. */
+#define MAX_RUNS 1000
 
 static volatile uint64_t sink;
 
@@ -58,44 +65,59 @@ double bench_empty_loop(struct bench_ctx *ctx, uint64_t iters)
 	return per_op(t0, t1, iters);
 }
 
-static void usage(FILE *f)
+static void usage(FILE *f, const char *prog)
 {
-	fputs("usage: PROGRAM [--quick] [--iters N] [--runs N] [--filter TEXT] "
-	      "[--csv] [--csv-file PATH] [--strict]\n"
-	      "  --quick          short run (fewer iterations and runs)\n"
-	      "  --iters N        operations per run (default 2000000)\n"
-	      "  --runs N         timed runs per benchmark (default 7)\n"
-	      "  --filter T       only benchmarks whose name contains T\n"
-	      "  --csv            CSV on stdout instead of the table\n"
-	      "  --csv-file PATH  the table on stdout and CSV to PATH\n"
-	      "  --strict         exit 1 when a target is missed\n"
-	      "Run it pinned to one core of an idle machine: taskset -c 1 "
-	      "...\n",
-	      f);
+	fprintf(f,
+		"usage: %s [--quick] [--iters N] [--runs N] [--filter TEXT] "
+		"[--csv] [--csv-file PATH] [--strict] [--version]\n"
+		"  --quick          short run (fewer iterations and runs)\n"
+		"  --iters N        operations per run (default 2000000)\n"
+		"  --runs N         timed runs per benchmark (default 7, at "
+		"most %d)\n"
+		"  --filter T       only benchmarks whose name contains T\n"
+		"  --csv            CSV on stdout instead of the table\n"
+		"  --csv-file PATH  the table on stdout and CSV to PATH\n"
+		"  --strict         exit 1 when a target is missed\n"
+		"  --version        print \"%s ringview X.Y.Z\"\n"
+		"Run it pinned to one core of an idle machine: taskset -c 1 "
+		"...\n",
+		prog, MAX_RUNS, prog);
 }
 
-static uint64_t parse_u64(const char *opt, const char *s)
+/* The value of the option argv[*i], which it consumes; exits 2 when it
+ * is missing. */
+static const char *value(int argc, char **argv, int *i, const char *prog)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = s ? strtoull(s, &end, 10) : 0;
-	if (!s || errno || *end || v == 0 || v > INT32_MAX * 1000ull) {
-		fprintf(stderr, "micro: %s needs a positive number\n", opt);
+	if (*i + 1 >= argc) {
+		bench_missing_value(prog, argv[*i] + 2);
 		exit(2);
 	}
+	return argv[++*i];
+}
+
+/* A whole number from 1 to |max| for --|name|, else exit 2. */
+static uint64_t count(const char *prog, const char *name, const char *s,
+		      uint64_t max)
+{
+	unsigned long long v;
+
+	if (bench_count_option(prog, name, s, 1, max, &v) < 0)
+		exit(2);
 	return v;
 }
 
-void bench_parse(int argc, char **argv, struct bench_opts *op)
+void bench_parse(int argc, char **argv, const char *prog, struct bench_opts *op)
 {
 	bool quick = false;
 	uint64_t iters = 0, runs = 0;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i],
-			   *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
+			usage(stdout, prog);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			bench_print_version(prog, rv_version());
 			exit(0);
 		} else if (!strcmp(a, "--quick")) {
 			quick = true;
@@ -104,16 +126,22 @@ void bench_parse(int argc, char **argv, struct bench_opts *op)
 		} else if (!strcmp(a, "--strict")) {
 			op->strict = true;
 		} else if (!strcmp(a, "--iters")) {
-			iters = parse_u64(a, arg), i++;
+			iters = count(prog, "iters",
+				      value(argc, argv, &i, prog),
+				      INT32_MAX * 1000ull);
 		} else if (!strcmp(a, "--runs")) {
-			runs = parse_u64(a, arg), i++;
-		} else if (!strcmp(a, "--filter") && arg) {
-			op->filter = arg, i++;
-		} else if (!strcmp(a, "--csv-file") && arg) {
-			op->csv_path = arg, i++;
+			runs = count(prog, "runs", value(argc, argv, &i, prog),
+				     MAX_RUNS);
+		} else if (!strcmp(a, "--filter")) {
+			op->filter = value(argc, argv, &i, prog);
+		} else if (!strcmp(a, "--csv-file")) {
+			op->csv_path = value(argc, argv, &i, prog);
+		} else if (a[0] == '-') {
+			fprintf(stderr, "%s: unknown option %s (--help)\n",
+				prog, a);
+			exit(2);
 		} else {
-			fprintf(stderr, "micro: bad option %s\n", a);
-			usage(stderr);
+			bench_no_operands(prog, argc, argv, i);
 			exit(2);
 		}
 	}

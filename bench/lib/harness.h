@@ -59,9 +59,12 @@ struct bench_opts {
 	const char *filter, *csv_path;
 };
 
-/* bench_parse fills |op| from the command line; prints usage and exits on
- * --help (0) or a bad option (2). */
-void bench_parse(int argc, char **argv, struct bench_opts *op);
+/* bench_parse fills |op| from the command line of the program |prog|;
+ * prints usage and exits on --help (0), prints "PROG ringview X.Y.Z"
+ * (rv_version()) and exits on --version (0), and exits 2 naming the option
+ * on a bad value, an unknown option or a stray argument. */
+void bench_parse(int argc, char **argv, const char *prog,
+		 struct bench_opts *op);
 
 /*
  * bench_run runs |benches| (n of them; the first must be the empty-loop

@@ -13,6 +13,7 @@
  *   loadgen --idle N [--host ADDR] [--port N] [--seconds S]
  *   loadgen --udp [--udp-timeout-ms MS] [the options of the first form]
  *   loadgen [--udp] --csv-header
+ *   loadgen --version
  *
  *   --host ADDR    numeric server address, or localhost (default 127.0.0.1)
  *   --port N       server port (default 7000)
@@ -39,6 +40,8 @@
  *                  sockets, --size at least 16 and at most 65507
  *   --udp-timeout-ms MS  a datagram not echoed within MS (default 200)
  *                  counts as lost
+ *   --version      print "loadgen ringview X.Y.Z" (the project's version;
+ *                  loadgen does not link ringview)
  *
  * Each connection keeps --depth messages of --size bytes outstanding,
  * starting a new one whenever one has come back in full. A message's
@@ -69,7 +72,9 @@
  *
  * Always bounded: connecting gets 3 s, the run stops by itself, and the
  * program gives up at warmup + seconds + 5 s whatever the server does.
- * Exit status: 0 without errors, 1 with errors, 2 for bad usage. With
+ * Exit status: 0 without errors, 1 with errors, 2 for bad usage (a value
+ * out of range or not entirely a number, an unknown option, a stray
+ * argument: each is named on stderr). With
  * --udp, loss is a figure and not an error; 1 also when not one datagram
  * came back in the measured window.
  */
@@ -90,6 +95,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "cmdline.h"
 
 #define GRACE (5 * NS_PER_S) /* hard deadline past the run */
 
@@ -224,7 +231,9 @@ static int resolve(void)
 	snprintf(port, sizeof(port), "%u", cfg.port);
 	err = getaddrinfo(host, port, &hints, &ai);
 	if (err != 0) {
-		fprintf(stderr, "loadgen: --host %s: %s (numeric only)\n",
+		fprintf(stderr,
+			"loadgen: --host needs a numeric IPv4 or IPv6 address "
+			"or localhost, not '%s' (%s)\n",
 			cfg.host, gai_strerror(err));
 		return -1;
 	}
@@ -398,15 +407,23 @@ static int usage(FILE *f)
 	      "[--size BYTES] [--depth N]\n"
 	      "               [--seconds S] [--warmup S] [--threads N] "
 	      "[--no-verify]\n"
-	      "               [--csv] [--quiet] [--allow-remote]\n"
+	      "               [--csv] [--quiet] [--allow-remote] "
+	      "[--server-pid P]\n"
 	      "       loadgen --idle N [--host ADDR] [--port N] [--seconds S]\n"
 	      "       loadgen --udp [--udp-timeout-ms MS] [the options above]\n"
 	      "       loadgen [--udp] --csv-header\n"
+	      "       loadgen --version   (\"loadgen ringview X.Y.Z\")\n"
 	      "Defaults: 127.0.0.1 port 7000, 50 conns, 64 B, depth 1, 5 s "
 	      "after 1 s warmup,\n"
 	      "1 thread, verification on. The source's top comment says "
 	      "more.\n",
 	      f);
+	return 0;
+}
+
+static int version(void)
+{
+	bench_print_version("loadgen", RV_BENCH_VERSION);
 	return 0;
 }
 
@@ -448,6 +465,7 @@ static const struct option opts[] = {
 	{"udp", no_argument, &cfg.udp, 1},
 	{"csv-header", no_argument, NULL, 'C'},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -461,9 +479,11 @@ static void num_arg(const struct numopt *no, const char *name, const char *s)
 	 * "1e3" and "inf". */
 	if (*s == '\0' || s[strspn(s, "0123456789.")] != '\0' || *end != '\0' ||
 	    !(v >= no->lo && v <= no->hi) || (no->u && v != (unsigned)v)) {
-		fprintf(stderr, "loadgen: --%s %s: want a %s in [%.2f, %.0f]\n",
-			name, s, no->u ? "whole number" : "number", no->lo,
-			no->hi);
+		fprintf(stderr,
+			"loadgen: --%s needs a %s from %.15g to %.15g, not "
+			"'%s'\n",
+			name, no->u ? "whole number" : "number", no->lo, no->hi,
+			s);
 		exit(2);
 	}
 	if (no->u)
@@ -486,13 +506,17 @@ static void parse_args(int argc, char **argv)
 			header = true;
 		else if (o == 'h')
 			exit(usage(stdout));
+		else if (o == 'V')
+			exit(version());
 		else if (o != 0)
 			break; /* getopt_long said what was wrong */
 	}
-	if (o != -1 || optind < argc) {
+	if (o != -1) {
 		usage(stderr);
 		exit(2);
 	}
+	if (bench_no_operands("loadgen", argc, argv, optind) < 0)
+		exit(2);
 	if (header)
 		exit(printf("%s%s\n", csv_header, cfg.udp ? csv_udp_cols : "") <
 		     0);

@@ -17,6 +17,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* The project's version, for --version: bench/meson.build passes it from
+ * meson.build's version:, the one place it is set (loadgen does not link
+ * ringview, so rv_version() is not there to call). */
+#ifndef RV_BENCH_VERSION
+#error "RV_BENCH_VERSION is not defined: build with meson (bench/meson.build passes it)"
+#endif
+
 #define NS_PER_S       1000000000LL
 #define MAX_ERROR_MSGS 10
 #define PAT_PERIOD     65521u /* prime: starts of messages spread evenly */

@@ -469,7 +469,7 @@ static const struct bench benches[] = {
 int main(int argc, char **argv)
 {
 	struct bench_opts op = {0};
-	bench_parse(argc, argv, &op);
+	bench_parse(argc, argv, "micro", &op);
 
 	struct rv_pool_config cfg = {
 		.count = POOL_COUNT,

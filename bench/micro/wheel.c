@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	char title[96];
 	int failed, err;
 
-	bench_parse(argc, argv, &op);
+	bench_parse(argc, argv, "wheel", &op);
 	err = rv_loop_create(&cfg, &cx.loop);
 	if (err) {
 		fprintf(stderr, "wheel: rv_loop_create: %s\n",

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright 2026 the ringview authors
+
+"""cmdline.py - the bench programs refuse bad command lines and tell their
+version, as the examples do (issue 15; tests/examples/cmdline.py).
+
+usage: cmdline.py --version-string X.Y.Z --program NAME PATH
+                  [--program NAME PATH ...]
+
+NAME is the program's name as built (epoll-echo, uring-echo, mmsg-echo,
+epoll-proxy, loadgen, micro, wheel, http-parse-bench); bench/meson.build
+passes every one it builds. For each:
+  - every line of its table of bad arguments exits 2 at once, and stderr
+    names the option (and the value, quoted, where there is one); a
+    program that starts instead is killed after 5 s and the case fails.
+    Each run gets harmless arguments first (a free port, nothing to
+    connect to, one short run), so that a case wrongly accepted does not
+    load the machine or another program's port;
+  - --version prints "NAME ringview X.Y.Z" on stdout and exits 0;
+  - --help exits 0 and lists --version.
+Exit status 0 when every check passes, 1 otherwise.
+"""
+import argparse, subprocess, sys
+
+failures = []
+
+
+def check(ok, what):
+    print("%s %s" % ("ok  " if ok else "FAIL", what), flush=True)
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+def bad(args, option, value=None):
+    """A case: |args| must exit 2 naming |option| (and |value| quoted)."""
+    return (args, option, value)
+
+
+def port_cases(low):
+    return [
+        bad(["--port", "abc"], "--port", "abc"),
+        bad(["--port", ""], "--port", ""),
+        bad(["--port", "7000x"], "--port", "7000x"),
+        bad(["--port", "70000"], "--port", "70000"),
+        bad(["--port", "65536"], "--port", "65536"),
+        bad(["--port", "-1"], "--port", "-1"),
+        bad(["--port", " 80"], "--port", " 80"),
+        bad(["--port", "+80"], "--port", "+80"),
+        bad(["--port", "0x50"], "--port", "0x50"),
+        bad(["--port"], "--port"),  # getopt_long: requires an argument
+    ] + ([bad(["--port", "0"], "--port", "0")] if low > 0 else [])
+
+
+OPERANDS = [
+    bad(["stray"], "stray"),
+    bad(["--no-such-option"], "--no-such-option"),
+]
+SERVER = port_cases(0) + OPERANDS + [
+    bad(["--host", "localhost"], "--host", "localhost"),
+    bad(["--host", "127.0.0.256"], "--host", "127.0.0.256"),
+    bad(["--host", ""], "--host", ""),
+]
+HARNESS = OPERANDS + [
+    bad(["--iters", "abc"], "--iters", "abc"),
+    bad(["--iters", "7x"], "--iters", "7x"),
+    bad(["--iters", "0"], "--iters", "0"),
+    bad(["--iters", "+5"], "--iters", "+5"),
+    bad(["--iters", "-5"], "--iters", "-5"),
+    bad(["--iters", "18446744073709551616"], "--iters",
+        "18446744073709551616"),
+    bad(["--runs", "abc"], "--runs", "abc"),
+    bad(["--runs", "0"], "--runs", "0"),
+    bad(["--runs", "3000000000"], "--runs", "3000000000"),
+    bad(["--iters"], "--iters"),
+]
+TABLES = {
+    "epoll-echo": SERVER,
+    "mmsg-echo": SERVER,
+    "uring-echo": SERVER + [
+        bad(["--buffers", "abc"], "--buffers", "abc"),
+        bad(["--buffers", "0"], "--buffers", "0"),
+        bad(["--buffers", "32769"], "--buffers", "32769"),
+        bad(["--buf-size", "16k"], "--buf-size", "16k"),
+        bad(["--buf-size", "0"], "--buf-size", "0"),
+        bad(["--buf-size", "4294967297"], "--buf-size", "4294967297"),
+    ],
+    # One --upstream per run: the cases of SERVER get a good one.
+    "epoll-proxy": [bad(["--upstream", "127.0.0.1:9"] + args, option, value)
+                    for args, option, value in SERVER] + [
+        bad(["--upstream", "nowhere"], "--upstream", "nowhere"),
+        bad(["--upstream", "127.0.0.1:99999"], "--upstream",
+            "127.0.0.1:99999"),
+        bad(["--upstream", "127.0.0.1:0"], "--upstream", "127.0.0.1:0"),
+        bad(["--upstream", "127.0.0.1:9x"], "--upstream", "127.0.0.1:9x"),
+        bad(["--upstream", "localhost:9"], "--upstream", "localhost:9"),
+        bad(["--upstream"], "--upstream"),
+    ],
+    "loadgen": port_cases(1) + OPERANDS + [
+        bad(["--host", "localhost2"], "--host", "localhost2"),
+        bad(["--conns", "abc"], "--conns", "abc"),
+        bad(["--conns", "7x"], "--conns", "7x"),
+        bad(["--conns", "0"], "--conns", "0"),
+        bad(["--conns", "1.5"], "--conns", "1.5"),
+        bad(["--conns", "1e3"], "--conns", "1e3"),
+        bad(["--conns"], "--conns"),
+        bad(["--size", "0"], "--size", "0"),
+        bad(["--size", "64k"], "--size", "64k"),
+        bad(["--depth", "1025"], "--depth", "1025"),
+        bad(["--threads", "0"], "--threads", "0"),
+        bad(["--threads", "257"], "--threads", "257"),
+        bad(["--idle", "abc"], "--idle", "abc"),
+        bad(["--seconds", "abc"], "--seconds", "abc"),
+        bad(["--seconds", "1e3"], "--seconds", "1e3"),
+        bad(["--seconds", "."], "--seconds", "."),
+        bad(["--seconds", "0x10"], "--seconds", "0x10"),
+        bad(["--seconds", "inf"], "--seconds", "inf"),
+        bad(["--warmup", "-1"], "--warmup", "-1"),
+        bad(["--server-pid", "abc"], "--server-pid", "abc"),
+        bad(["--udp-timeout-ms", "abc"], "--udp-timeout-ms", "abc"),
+        bad(["--udp", "--size", "8"], "--size"),
+    ],
+    "micro": HARNESS + [
+        bad(["--filter"], "--filter"),
+        bad(["--csv-file"], "--csv-file"),
+    ],
+    "http-parse-bench": HARNESS + [
+        bad(["--only", "nginx"], "--only", "nginx"),
+        bad(["--only"], "--only"),
+    ],
+}
+TABLES["wheel"] = TABLES["micro"]
+# Arguments every run gets first: a free port for the servers, a discard
+# port nobody listens on and a short run for loadgen, the shortest run for
+# the rest, so that a case wrongly accepted costs little.
+BASE = {
+    "epoll-echo": ["--port", "0"],
+    "mmsg-echo": ["--port", "0"],
+    "uring-echo": ["--port", "0"],
+    "epoll-proxy": ["--port", "0"],
+    "loadgen": ["--port", "9", "--seconds", "0.1", "--warmup", "0",
+                "--conns", "1"],
+    "micro": ["--iters", "1", "--runs", "1"],
+    "wheel": ["--iters", "1", "--runs", "1"],
+    "http-parse-bench": ["--iters", "1", "--runs", "1"],
+}
+
+
+def run(cmd):
+    """Run |cmd| to its end (5 s at most): (exit status, stdout, stderr),
+    status None when it had to be killed (it started)."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=5)
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout or b""
+        err = e.stderr or b""
+        if isinstance(out, bytes):
+            out, err = out.decode(errors="replace"), err.decode(
+                errors="replace")
+        return None, out, err
+
+
+def check_bad_arguments(name, path):
+    for args, option, value in TABLES[name]:
+        rc, _, err = run([path] + BASE.get(name, []) + args)
+        what = "%s %s" % (name, " ".join(repr(a) for a in args))
+        if rc is None:
+            check(False, what + ": started instead of refusing")
+            continue
+        named = option in err and (value is None or "'%s'" % value in err)
+        first = err.strip().splitlines()[0] if err.strip() else "no stderr"
+        check(rc == 2 and named,
+              "%s: exit %s, stderr names %s%s (%s)" %
+              (what, rc, option, "" if value is None else " and '%s'" % value,
+               first))
+    if name == "epoll-proxy":
+        rc, _, err = run([path, "--port", "0"])
+        check(rc == 2 and "--upstream" in err,
+              "epoll-proxy without --upstream: exit %s, names --upstream"
+              % rc)
+
+
+def check_version_help(name, path, version):
+    rc, out, err = run([path, "--version"])
+    want = "%s ringview %s\n" % (name, version)
+    check(rc == 0 and out == want and err == "",
+          "%s --version: exit %s, %r (want %r)" % (name, rc, out, want))
+    rc, out, _ = run([path, "--help"])
+    check(rc == 0 and "--version" in out,
+          "%s --help: exit %s, lists --version" % (name, rc))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--version-string", required=True)
+    ap.add_argument("--program", nargs=2, action="append", required=True,
+                    metavar=("NAME", "PATH"))
+    a = ap.parse_args()
+    for name, path in a.program:
+        if name not in TABLES:
+            check(False, "%s: no table of bad arguments for it here" % name)
+            continue
+        check_bad_arguments(name, path)
+        check_version_help(name, path, a.version_string)
+    print("%d failed" % len(failures))
+    for f in failures:
+        print("FAILED: " + f.splitlines()[0])
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
