@@ -65,6 +65,9 @@ double bench_empty_loop(struct bench_ctx *ctx, uint64_t iters)
 	return per_op(t0, t1, iters);
 }
 
+/* The program's name for its messages (bench_parse sets it). */
+static const char *prog_name = "bench";
+
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
@@ -108,6 +111,7 @@ static uint64_t count(const char *prog, const char *name, const char *s,
 
 void bench_parse(int argc, char **argv, const char *prog, struct bench_opts *op)
 {
+	prog_name = prog;
 	bool quick = false;
 	uint64_t iters = 0, runs = 0;
 
@@ -201,10 +205,10 @@ static void print_header(FILE *f, const char *pfx, const char *title,
 #endif
 	fprintf(f, "%s%s\n", pfx, title);
 	fprintf(f,
-		"%sbuild: buildtype=%s optimization=-O%s; micro compiled "
+		"%sbuild: buildtype=%s optimization=-O%s; %s compiled "
 		"optimized=%s NDEBUG=%s; compiler %s\n",
-		pfx, RV_BENCH_BUILDTYPE, RV_BENCH_OPTIMIZATION, opt, ndebug,
-		__VERSION__);
+		pfx, RV_BENCH_BUILDTYPE, RV_BENCH_OPTIMIZATION, prog_name, opt,
+		ndebug, __VERSION__);
 #ifndef __OPTIMIZE__
 	fprintf(f,
 		"%sWARNING: not an optimized build; these numbers say "
@@ -290,10 +294,10 @@ static void machine_report(const struct machine *m, const struct out *o)
 {
 	if (o->table)
 		fprintf(o->table,
-			"machine: micro had the cpu %.0f%% of the time, other "
+			"machine: %s had the cpu %.0f%% of the time, other "
 			"work used %.2f cpus meanwhile, empty loop %.2f "
 			"cycles/iter (1 expected)%s\n",
-			m->share * 100, m->others, m->loop_cyc,
+			prog_name, m->share * 100, m->others, m->loop_cyc,
 			m->quiet ? "" : " - NOT QUIET, numbers unreliable");
 	if (o->csv)
 		fprintf(o->csv,
@@ -301,7 +305,8 @@ static void machine_report(const struct machine *m, const struct out *o)
 			"quiet=%d\n",
 			m->share, m->others, m->loop_cyc, m->quiet);
 	if (!m->quiet)
-		fprintf(stderr, "micro: warning: the machine was not quiet\n");
+		fprintf(stderr, "%s: warning: the machine was not quiet\n",
+			prog_name);
 }
 
 /*
