@@ -43,6 +43,12 @@ static int shared_option(struct cmdline *cl, int opt, const char *arg)
 		bad = count_option("threads", arg, 1, 256, &n);
 		cl->threads = (unsigned)n;
 		return bad;
+	case 'I':
+		return seconds_option("idle-timeout", arg,
+				      &cl->cfg.timeouts.idle_ms);
+	case 'W':
+		return seconds_option("write-timeout", arg,
+				      &cl->cfg.timeouts.write_ms);
 	}
 	return -ENOENT;
 }

@@ -3,9 +3,10 @@
  * Copyright 2026 the ringview authors
  *
  * cmdline.h - the command line every example shares: the options they
- * all take (where to listen, the pool, the backend; the stats lines and
- * --threads for the servers), --version, --help, and the getopt_long loop
- * that reads them and hands each other option to the example.
+ * all take (where to listen, the pool, the backend; for the servers the
+ * stats lines, --threads and the idle and write timeouts), --version,
+ * --help, and the getopt_long loop that reads them and hands each other
+ * option to the example.
  *
  * Each example keeps its own table of options, so that its entries stand
  * in the order its --help lists them (getopt_long names them in that
@@ -25,8 +26,10 @@
 /*
  * The groups of entries an example's table takes from here, listed among
  * its own: {LISTEN_OPTIONS, {...}, STATS_OPTIONS, ...}. parse_cmdline
- * also handles three entries the example places itself, by these letters:
- *   {"threads", required_argument, NULL, 't'}   (the servers)
+ * also handles these entries where the example places them:
+ *   {"threads", required_argument, NULL, 't'}        (the servers)
+ *   {"idle-timeout", required_argument, NULL, 'I'}   (cfg.timeouts.idle_ms)
+ *   {"write-timeout", required_argument, NULL, 'W'}  (cfg.timeouts.write_ms)
  *   {"version", no_argument, NULL, 'v'}
  *   {"help", no_argument, NULL, 'h'}
  * so the example's own options take other letters than these and those
@@ -51,7 +54,8 @@ struct cmdline {
 	void (*usage)(FILE *f, const char *argv0);
 	const char *host;
 	unsigned long port;
-	struct rv_loop_config cfg; /* --buffers, --buf-size, --backend */
+	struct rv_loop_config cfg; /* --buffers, --buf-size, --backend,
+				    * --idle-timeout, --write-timeout */
 	unsigned threads;
 	double stats_interval; /* seconds; 0: never */
 	enum stats_format stats_format;

@@ -227,21 +227,14 @@ static void closing(struct loop_thread *t)
 	t->socket = NULL;
 }
 
-/* The options that are ringview-echo's own (cmdline.h). */
+/* --udp, the one option that is ringview-echo's own (cmdline.h). */
 static int echo_option(int opt, const char *arg)
 {
-	switch (opt) {
-	case 'I':
-		return seconds_option("idle-timeout", arg,
-				      &args.cfg.timeouts.idle_ms);
-	case 'W':
-		return seconds_option("write-timeout", arg,
-				      &args.cfg.timeouts.write_ms);
-	case 'u':
-		udp_mode = true;
-		return 0;
-	}
-	return -ENOENT;
+	(void)arg; /* --udp takes none */
+	if (opt != 'u')
+		return -ENOENT;
+	udp_mode = true;
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -176,9 +176,6 @@ static int http_option(int opt, const char *arg)
 	case 'K':
 		return seconds_option("keepalive-timeout", arg,
 				      &args.cfg.timeouts.idle_ms);
-	case 'W':
-		return seconds_option("write-timeout", arg,
-				      &args.cfg.timeouts.write_ms);
 	}
 	return -ENOENT;
 }

@@ -162,12 +162,6 @@ static int proxy_option(int opt, const char *arg)
 	case 'C':
 		return seconds_option("connect-timeout", arg,
 				      &args.cfg.timeouts.connect_ms);
-	case 'I':
-		return seconds_option("idle-timeout", arg,
-				      &args.cfg.timeouts.idle_ms);
-	case 'W':
-		return seconds_option("write-timeout", arg,
-				      &args.cfg.timeouts.write_ms);
 	case 'm':
 		return count_option("max-pair-bytes", arg, 1, UINT32_MAX,
 				    &max_pair_bytes);
