@@ -79,6 +79,31 @@ int baseline_parse_host_port(int argc, char **argv, const char *prog,
 	return bench_no_operands(prog, argc, argv, optind) < 0 ? -1 : 0;
 }
 
+volatile sig_atomic_t baseline_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	baseline_stop = 1;
+}
+
+void baseline_catch_stop(sigset_t *waitmask)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigset_t block;
+
+	if (waitmask) {
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigprocmask(SIG_BLOCK, &block, waitmask);
+		sigdelset(waitmask, SIGINT);
+		sigdelset(waitmask, SIGTERM);
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 void baseline_raise_nofile(const char *prog)
 {
 	struct rlimit rl;

@@ -5,13 +5,15 @@
  * baseline.h - the socket plumbing the hand-written baselines share
  * (epoll-echo, uring-echo, mmsg-echo, epoll-proxy): opening the listening
  * socket, printing the "listening on" line the bench scripts wait for,
- * and the descriptor limits. Nothing of ringview: the baselines must stay
- * what a user writes without the library; only this setup, which does not
- * bear on what they measure, is written once.
+ * the descriptor limits and stopping at SIGINT or SIGTERM. Nothing of
+ * ringview: the baselines must stay what a user writes without the
+ * library; only this setup, which does not bear on what they measure, is
+ * written once.
  */
 #ifndef RV_BENCH_BASELINE_H
 #define RV_BENCH_BASELINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -38,6 +40,18 @@ int baseline_parse_host_port(int argc, char **argv, const char *prog,
  * --host needs one. Checked with the options, so that a typo is bad usage
  * (exit 2) rather than a failed start. */
 int baseline_host_option(const char *prog, const char *arg);
+
+/* Set by SIGINT and SIGTERM once baseline_catch_stop has run. */
+extern volatile sig_atomic_t baseline_stop;
+
+/*
+ * SIGINT and SIGTERM set baseline_stop. No SA_RESTART: a signal ends a
+ * blocking wait (io_uring_enter, epoll_wait) with EINTR. With |waitmask|
+ * they are also blocked from now on, and *waitmask is the signal mask
+ * without them, for epoll_pwait: a signal then arrives only inside the
+ * wait, never between the check of baseline_stop and the wait.
+ */
+void baseline_catch_stop(sigset_t *waitmask);
 
 /* Raise RLIMIT_NOFILE to its hard limit: many idle connections need many
  * descriptors. |prog| prefixes the message when that fails. */

@@ -73,7 +73,6 @@ struct conn {
 	char buf[];		  /* BUF_SIZE bytes */
 };
 
-static volatile sig_atomic_t stop;
 static struct conn *conns;
 static int spare_fd = -1;
 static unsigned long long n_accepted, n_bytes;
@@ -89,12 +88,6 @@ static void usage(FILE *f)
 	      "Prints \"listening on ADDR:PORT\" once ready; SIGINT/SIGTERM "
 	      "stop it.\n",
 	      f);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 static void conn_close(struct conn *c)
@@ -229,7 +222,7 @@ static int serve(int ep, int lfd, const sigset_t *waitmask)
 {
 	struct epoll_event evs[MAX_EVENTS];
 
-	while (!stop) {
+	while (!baseline_stop) {
 		/* Signals are blocked except in here: no lost wakeup. */
 		int n = epoll_pwait(ep, evs, MAX_EVENTS, -1, waitmask);
 
@@ -256,9 +249,8 @@ static int serve(int ep, int lfd, const sigset_t *waitmask)
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = "7000";
-	struct sigaction sa = {.sa_handler = on_signal};
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-	sigset_t block, waitmask;
+	sigset_t waitmask;
 	int ep, lfd, rc;
 
 	if (baseline_parse_host_port(argc, argv, "epoll-echo", usage, &host,
@@ -267,14 +259,7 @@ int main(int argc, char **argv)
 	baseline_raise_nofile("epoll-echo");
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	baseline_catch_stop(&waitmask);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0) {

@@ -84,7 +84,6 @@ struct pair {
 	struct flow flow[2]; /* flow[i]: from side[i] to the other */
 };
 
-static volatile sig_atomic_t stop;
 static struct pair *pairs;     /* every open pair, to free at exit */
 static struct pair *graveyard; /* closed, freed after the batch */
 static struct sockaddr_storage upstream;
@@ -105,12 +104,6 @@ static void usage(FILE *f)
 	      "Prints \"listening on ADDR:PORT\" once ready; SIGINT/SIGTERM "
 	      "stop it.\n",
 	      f);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 /* Resolve the numeric HOST:PORT or [V6]:PORT into upstream. */
@@ -418,7 +411,7 @@ static int serve(int ep, int lfd, const sigset_t *waitmask)
 {
 	struct epoll_event evs[MAX_EVENTS];
 
-	while (!stop) {
+	while (!baseline_stop) {
 		/* Signals are blocked except in here: no lost wakeup. */
 		int n = epoll_pwait(ep, evs, MAX_EVENTS, -1, waitmask);
 
@@ -446,9 +439,8 @@ static int serve(int ep, int lfd, const sigset_t *waitmask)
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = "8000", *up = NULL;
-	struct sigaction sa = {.sa_handler = on_signal};
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-	sigset_t block, waitmask;
+	sigset_t waitmask;
 	int ep, lfd, rc;
 
 	if (take_upstream(&argc, argv, &up) < 0 ||
@@ -465,14 +457,7 @@ int main(int argc, char **argv)
 	baseline_raise_nofile("epoll-proxy");
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	baseline_catch_stop(&waitmask);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0) {

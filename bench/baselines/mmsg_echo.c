@@ -62,7 +62,6 @@ struct batch {
 	char (*buf)[BUF_SIZE]; /* [BATCH] */
 };
 
-static volatile sig_atomic_t stop;
 static unsigned long long n_dgrams, n_bytes, n_batches, n_unsent;
 
 static void usage(FILE *f)
@@ -76,12 +75,6 @@ static void usage(FILE *f)
 	      "Prints \"listening on udp ADDR:PORT\" once ready; "
 	      "SIGINT/SIGTERM stop it.\n",
 	      f);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 /* Send the n received datagrams back to their senders. */
@@ -140,23 +133,15 @@ static int echo_ready(int fd, struct batch *b)
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = "7000";
-	struct sigaction sa = {.sa_handler = on_signal};
 	struct epoll_event ev = {.events = EPOLLIN};
 	static struct batch b;
-	sigset_t block, waitmask;
+	sigset_t waitmask;
 	int ep, fd, rc = 0;
 
 	if (baseline_parse_host_port(argc, argv, "mmsg-echo", usage, &host,
 				     &port) < 0)
 		return 2;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	baseline_catch_stop(&waitmask);
 
 	b.buf = malloc(BATCH * sizeof(*b.buf));
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -171,7 +156,7 @@ int main(int argc, char **argv)
 		perror("mmsg-echo: epoll_ctl");
 		return 1;
 	}
-	while (!stop && rc == 0) {
+	while (!baseline_stop && rc == 0) {
 		/* Signals are blocked except in here: no lost wakeup. */
 		int n = epoll_pwait(ep, &ev, 1, -1, &waitmask);
 

@@ -141,7 +141,6 @@ struct buf {
 	int next;     /* the next buffer in the same FIFO, -1: none */
 };
 
-static volatile sig_atomic_t stop;
 static struct io_uring ring;
 static struct io_uring_buf_ring *br;
 static unsigned br_entries; /* the ring's size: a power of two */
@@ -171,12 +170,6 @@ static void usage(FILE *f)
 	      "Prints \"listening on ADDR:PORT\" once ready; SIGINT/SIGTERM "
 	      "stop it.\n",
 	      f);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 /* ---- the ring ------------------------------------------------------- */
@@ -527,7 +520,7 @@ static void dispatch(const struct io_uring_cqe *cqe)
 static int serve(void)
 {
 	accept_arm();
-	while (!stop) {
+	while (!baseline_stop) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 		int ret;
@@ -673,15 +666,13 @@ static int parse_args(int argc, char **argv, const char **host,
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = "7000";
-	struct sigaction sa = {.sa_handler = on_signal};
 	int rc = 1;
 
 	if (parse_args(argc, argv, &host, &port) < 0)
 		return 2;
 	baseline_raise_nofile("uring-echo");
 	/* No SA_RESTART: the signal must end the wait in io_uring_enter. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	baseline_catch_stop(NULL);
 
 	if (setup_ring() < 0)
 		return 1;

@@ -41,11 +41,19 @@ missed or could not be measured, 2 on bad input.
 """
 import argparse
 import csv
-import statistics
+import os
 import sys
+
+# What this table shares with proxy_table.py is in bench/lib/runs_table.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from runs_table import (csv_num, fmt, median, notes, num,  # noqa: E402
+                        order_key, ratio, read_runs, run_ratios, size_label,
+                        write_plot_data, write_targets)
 
 BASE = 'epoll'
 SERVER_ORDER = ['epoll', 'uring', 'ringview-uring', 'ringview-ev']
+server_key = order_key(SERVER_ORDER)
 # The hand-written liburing server, and the ringview server it is compared
 # with (the same kernel interface, without the library).
 RAW_URING, RV_URING = 'uring', 'ringview-uring'
@@ -53,72 +61,6 @@ FIGURES = ['msgs_per_s', 'mib_per_s', 'p50_us', 'p99_us', 'p999_us',
            'max_us', 'server_cpu_us_per_msg', 'server_cpu_pct', 'lg_cpu_pct',
            'peak_rss_kib', 'rv_enobufs', 'rv_highwater', 'rv_parked',
            'other_pct']
-
-
-def num(x):
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return None
-
-
-def median(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
-
-
-def size_label(n):
-    n = int(n)
-    if n >= 1024 and n % 1024 == 0:
-        return '%d KiB' % (n // 1024)
-    return '%d B' % n
-
-
-def ratio(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
-
-
-def fmt(x, spec='%.0f', none='-'):
-    return none if x is None else spec % x
-
-
-def csv_num(v):
-    """A figure for the CSV: at most 3 decimals, no trailing zeros."""
-    if v is None:
-        return ''
-    if isinstance(v, float):
-        return ('%.3f' % v).rstrip('0').rstrip('.')
-    return v
-
-
-def server_key(s):
-    return (SERVER_ORDER.index(s) if s in SERVER_ORDER else 99, s)
-
-
-def read_runs(path):
-    with open(path) as f:
-        rows = [r for r in csv.DictReader(l for l in f if not l.startswith('#'))]
-    groups = {}
-    for r in rows:
-        if r.get('kept', '1') != '1':
-            continue
-        key = (int(r['size'] or 0), int(r['conns'] or 0), r['server'])
-        groups.setdefault(key, []).append(r)
-    summary = {}
-    for key, rs in groups.items():
-        good = [r for r in rs if r.get('mode') == 'load']
-        s = {f: median(num(r.get(f)) for r in good) for f in FIGURES}
-        s['runs'] = len(good)
-        s['failed_runs'] = len(rs) - len(good)
-        s['errors'] = sum(int(num(r.get('errors')) or 0) for r in good)
-        s['noisy_runs'] = sum(r.get('noisy') == '1' for r in rs)
-        s['bad_exit'] = sum(r.get('server_exit') not in ('0', '') for r in rs)
-        s['per_run'] = {int(r['run']): {f: num(r.get(f)) for f in FIGURES}
-                        for r in good}
-        summary[key] = s
-    return summary
 
 
 def read_idle(path):
@@ -140,26 +82,8 @@ def read_idle(path):
     return idle
 
 
-def run_ratios(s, b, fig):
-    """The ratio s/b in each run both were measured in, as text."""
-    rs = [ratio(s['per_run'][k][fig], b['per_run'][k][fig])
-          for k in sorted(set(s['per_run']) & set(b['per_run']))]
-    rs = [x for x in rs if x is not None]
-    if len(rs) < 2:
-        return ''
-    return '; runs %s' % ' '.join('%.2f' % x for x in rs)
-
-
 def flags(s):
-    out = []
-    if s['noisy_runs']:
-        out.append('noisy %d/%d' % (s['noisy_runs'], s['runs']))
-    if s['errors']:
-        out.append('%d loadgen errors' % s['errors'])
-    if s['failed_runs']:
-        out.append('%d failed runs' % s['failed_runs'])
-    if s['bad_exit']:
-        out.append('server exit != 0')
+    out = notes(s, 'server')
     if s.get('rv_enobufs'):
         out.append('enobufs %.0f' % s['rv_enobufs'])
     return ', '.join(out)
@@ -374,22 +298,6 @@ def write_summary(path, summary, idle, servers):
             w.writerow(row)
 
 
-def write_plot_data(prefix, summary, servers):
-    combos = sorted({(k[0], k[1]) for k in summary})
-    for fig, suffix in (('msgs_per_s', 'msgs'),
-                        ('server_cpu_us_per_msg', 'cpu')):
-        with open('%s-%s.dat' % (prefix, suffix), 'w') as f:
-            f.write('combo %s\n' % ' '.join('"%s"' % s for s in servers))
-            for size, conns in combos:
-                vals = []
-                for server in servers:
-                    s = summary.get((size, conns, server))
-                    v = s[fig] if s else None
-                    vals.append('NaN' if v is None else '%.3f' % v)
-                f.write('"%s x%d" %s\n' % (size_label(size).replace(' ', ''),
-                                           conns, ' '.join(vals)))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--runs', required=True)
@@ -400,7 +308,7 @@ def main():
     ap.add_argument('--plot-data')
     a = ap.parse_args()
     try:
-        summary = read_runs(a.runs)
+        summary = read_runs(a.runs, 'server', FIGURES)
         idle = read_idle(a.idle) if a.idle else {}
     except (OSError, KeyError, ValueError) as e:
         print('echo_table.py: cannot read the results: %s' % e,
@@ -425,12 +333,11 @@ def main():
     if a.summary:
         write_summary(a.summary, summary, idle, servers)
     if a.targets:
-        with open(a.targets, 'w', newline='') as f:
-            w = csv.writer(f)
-            w.writerow(['target', 'server', 'measured', 'limit', 'verdict'])
-            w.writerows([t[0], t[1], t[2], t[3], t[4]] for t in ts)
+        write_targets(a.targets, ts, 'server')
     if a.plot_data:
-        write_plot_data(a.plot_data, summary, servers)
+        write_plot_data(a.plot_data, summary, servers,
+                        (('msgs_per_s', 'msgs', 1),
+                         ('server_cpu_us_per_msg', 'cpu', 1)))
     return 0 if ts and all(t[4] == 'PASS' for t in ts) else 1
 
 

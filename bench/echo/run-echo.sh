@@ -200,11 +200,7 @@ measure() {
 	fi
 	lim=$(lg_timeout)
 	noise_start "$srv_pid"
-	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" \
-		--port "$srv_port" --conns "$conns" --size "$size" \
-		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
-		--csv --quiet --server-pid "$srv_pid" \
-		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
+	run_loadgen "$lim" "$size" "$conns"
 	noise_stop "$srv_pid" # other work, in % of one core
 	hwm=$(proc_field "$srv_pid" VmHWM)
 	stop_server
@@ -212,19 +208,12 @@ measure() {
 	[ "$noisy_one" = 0 ] || noisy=1
 	lg_row load "$name, $size B x $conns" || true
 	[ "$rc" = 0 ] || problem "$name exited with $rc after $size B x $conns: $(tail -n 3 "$tmp/srv.err")"
-	if [ "$lg_rc" = 1 ]; then # errors: lost, corrupted or stalled bytes
-		echo "   $name: loadgen reported errors:"
-		grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /'
-	fi
+	lg_errors "$name"
 	enob=$(rv_stat 'enobufs \([0-9]*\)')
 	hw=$(rv_stat 'high-water \([0-9]*\)')
 	parked=$(rv_stat ' \([0-9]*\) waits for buffers')
 	echo "$run,$name,$attempt,@KEPT@,$noisy_one,$other,${hwm:-},$rc,$lg_rc,$enob,$hw,$parked,$row" >>"$tmp/group"
-	awk -F, -v h="$lg_header" -v name="$name" -v o="$other" -v m="${hwm:-0}" '
-		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
-		{ printf "   %-15s %9.0f msgs/s %8.1f MiB/s  p99 %8.1f us  %6.2f us CPU/msg  peak %6.1f MiB  other %s%%\n",
-			name, $c["msgs_per_s"], $c["mib_per_s"], $c["p99_us"],
-			$c["server_cpu_us_per_msg"], m / 1024, o }' <<<"$row"
+	print_run "$name" "${hwm:-0}" "$other"
 }
 
 # measure_idle SERVER RUN: memory per idle connection.
@@ -272,13 +261,8 @@ measure_idle() {
 }
 
 # What was measured: the build's source tree, its commit, and whether the
-# library or the examples had uncommitted changes when they were built
-# (GIT_OPTIONAL_LOCKS=0: git status must not refresh the index).
-build_src=$(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["directories"]["source"])' \
-	"$builddir/meson-info/meson-info.json" 2>/dev/null || echo "$src")
-source_rev "$build_src" " of src include examples bench"
-rev="$build_src, $rev"
+# library or the examples had uncommitted changes when they were built.
+build_rev
 
 # ---------------------------------------------------------------- probe --
 echo "== build: $(cd "$builddir" && pwd), source $rev"
@@ -288,10 +272,7 @@ probe_servers epoll " (no io_uring backend in this build?)" "" \
 [ "${servers[0]}" = epoll ] ||
 	echo "== NOTE: no epoll baseline in --servers: no ratios, no targets"
 
-b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
-pct=$(( (b1 - b0) * 100 / $(getconf CLK_TCK) ))
-[ "$pct" -le "$max_other" ] ||
-	echo "== NOTE: before starting, other work uses ${pct}% of a core; noisy runs will be retried"
+note_busy
 
 ncombo=$(( ${#size_arr[@]} * ${#conn_arr[@]} ))
 est=$(awk -v n="$((ncombo * ${#servers[@]} * runs))" -v w="$warmup" \
@@ -308,29 +289,7 @@ echo "$idle_hdr" >"$tmp/idle.csv"
 for run in $(seq "$runs"); do
 	for size in "${size_arr[@]}"; do
 		for conns in "${conn_arr[@]}"; do
-			attempt=0
-			while :; do
-				if [ "$attempt" = 0 ]; then
-					echo "== run $run/$runs: $size B x $conns conns"
-				else
-					echo "== run $run/$runs: $size B x $conns conns (retry $attempt of $retries)"
-				fi
-				: >"$tmp/group"
-				noisy=0
-				for name in "${servers[@]}"; do
-					measure "$name" "$size" "$conns" "$run" "$attempt" || true
-				done
-				if [ "$noisy" = 1 ] && [ "$attempt" -lt "$retries" ] &&
-				   [ $(( $(date +%s) - t_begin )) -lt "$budget" ]; then
-					attempt=$((attempt + 1))
-					echo "   other processes were busy: measuring all again in 3 s"
-					sed 's/@KEPT@/0/' "$tmp/group" >>"$tmp/runs.csv"
-					sleep 3
-					continue
-				fi
-				sed 's/@KEPT@/1/' "$tmp/group" >>"$tmp/runs.csv"
-				break
-			done
+			measure_group "$run" "$size" "$conns"
 		done
 	done
 	if [ "$idle" -gt 0 ]; then
@@ -350,34 +309,17 @@ if [ "$idle" -gt 0 ]; then
 	table_args+=(--idle "$out-idle.csv" --idle-conns "$idle")
 fi
 
-{
-	echo "ringview echo benchmark $stamp: servers ${servers[*]}; $runs run(s) of ${seconds} s" \
-	     "(warmup ${warmup} s), depth $depth, server cpu $srv_cpu, loadgen cpu $lg_cpu;" \
-	     "ringview-echo --buffers $buffers --buf-size $buf_size; kernel $(uname -r)"
-	echo "source: $rev"
-	for n in "${notes[@]+"${notes[@]}"}"; do echo "NOTE: $n"; done
-	echo
-} >"$out.txt"
+results_header "ringview echo benchmark $stamp: servers ${servers[*]}; $runs run(s) of ${seconds} s" \
+	"(warmup ${warmup} s), depth $depth, server cpu $srv_cpu, loadgen cpu $lg_cpu;" \
+	"ringview-echo --buffers $buffers --buf-size $buf_size; kernel $(uname -r)"
 table_rc=0
 python3 "$here/echo_table.py" "${table_args[@]}" >>"$out.txt" || table_rc=$?
 echo
 cat "$out.txt"
 [ "$table_rc" -le 1 ] || problem "echo_table.py failed"
 
-if command -v gnuplot >/dev/null && [ -s "$tmp/plot-msgs.dat" ]; then
-	if gnuplot -e "msgs='$tmp/plot-msgs.dat'; cpu='$tmp/plot-cpu.dat'; out='$out.png'; nserv=${#servers[@]}; title='$stamp, ${runs} run(s), depth $depth, medians'" \
-		"$here/plot-echo.gp" 2>"$tmp/gnuplot.err"; then
-		echo "plot: $out.png"
-	else
-		problem "gnuplot failed: $(head -n 3 "$tmp/gnuplot.err")"
-	fi
-else
-	echo "plot: none (gnuplot is not installed)"
-fi
+plot_results "$here/plot-echo.gp" \
+	"msgs='$tmp/plot-msgs.dat'; cpu='$tmp/plot-cpu.dat'; out='$out.png'; nserv=${#servers[@]}; title='$stamp, ${runs} run(s), depth $depth, medians'"
 echo "CSV: $out.csv (medians), $out-runs.csv (every run)$([ "$idle" -gt 0 ] &&
 	echo ", $out-idle.csv (idle)"), $out-targets.csv; table: $out.txt"
-report_end
-if [ "$strict" = yes ] && [ "$table_rc" = 1 ]; then
-	exit 1
-fi
-exit 0
+results_end "$table_rc"

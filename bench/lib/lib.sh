@@ -9,8 +9,11 @@
 # Messages start with $prog, the name of the script. The functions read
 # the script's own variables: $here (its folder), $src, $builddir, $tmp (made
 # by bench_setup), $srv_cpu (taskset cpu list of the servers), $lg_cpu,
-# $loadgen, $rv_bin, $want_servers, $max_other, and call its server_cmd
-# NAME (the command line of server NAME, without --port).
+# $loadgen, $rv_bin, $want_servers, $max_other, the load ($depth, $seconds,
+# $warmup), the runs ($servers, $runs, $retries, $budget) and $strict, and
+# call its server_cmd NAME (the command line of server NAME, without
+# --port); measure_group calls its measure and, when it has one, its
+# group_done.
 
 prog=${0##*/}
 
@@ -116,6 +119,17 @@ source_rev() {
 		rev="no git commit"
 	fi
 }
+# build_rev: what was measured: rev = "TREE, " then source_rev's text for
+# TREE, the source tree $builddir was configured from (its meson-info;
+# $src when that is missing).
+build_rev() {
+	local build_src
+	build_src=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["directories"]["source"])' \
+		"$builddir/meson-info/meson-info.json" 2>/dev/null || echo "$src")
+	source_rev "$build_src" " of src include examples bench"
+	rev="$build_src, $rev"
+}
 
 # ----------------------------------------------------------- machinery --
 # bench_setup: RINGVIEW_BACKEND unset (--backend says which one); $tmp, a
@@ -172,10 +186,42 @@ alive() {
 
 # The servers' first line; run-udp.sh has "listening on udp HOST:PORT".
 ready_re='^listening on (.+):([0-9]+)( \(backend ([^)]+)\))?'
+# await_ready PID FILE: up to 5 s for PID's ready line ($ready_re) as the
+# first line of FILE; sets ready_port and ready_backend from it. 1 when
+# PID exits first or the line does not come.
+await_ready() {
+	local line
+	ready_port=
+	ready_backend=
+	for _ in $(seq 100); do
+		line=$(head -n 1 "$2" 2>/dev/null || true)
+		if [[ $line =~ $ready_re ]]; then
+			ready_port=${BASH_REMATCH[2]}
+			ready_backend=${BASH_REMATCH[4]}
+			return 0
+		fi
+		alive "$1" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+# stop_process PID [SIGNAL]: SIGNAL (INT), up to 5 s for PID to exit (a
+# server prints its final stats), then SIGKILL; sets stopped_rc to its
+# exit status (137 when killed). Not in $(...): it waits.
+stop_process() {
+	stopped_rc=0
+	kill -"${2:-INT}" "$1" 2>/dev/null || true
+	for _ in $(seq 50); do
+		alive "$1" || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || stopped_rc=$?
+}
 # start_server NAME: server_cmd NAME --port 0 on $srv_cpu; sets srv_pid,
 # and srv_port, srv_backend from its ready line ($ready_re); 0 once ready.
 start_server() {
-	local cmd line
+	local cmd
 	cmd=$(server_cmd "$1")
 	srv_port=
 	srv_backend=
@@ -185,31 +231,21 @@ start_server() {
 	# shellcheck disable=SC2086
 	taskset -c "$srv_cpu" $cmd --port 0 >"$tmp/srv.out" 2>"$tmp/srv.err" &
 	srv_pid=$!
-	for _ in $(seq 100); do
-		line=$(head -n 1 "$tmp/srv.out" 2>/dev/null || true)
-		if [[ $line =~ $ready_re ]]; then
-			srv_port=${BASH_REMATCH[2]}
-			srv_backend=${BASH_REMATCH[4]}
-			return 0
-		fi
-		alive "$srv_pid" || break
-		sleep 0.05
-	done
+	if await_ready "$srv_pid" "$tmp/srv.out"; then
+		srv_port=$ready_port
+		srv_backend=$ready_backend
+		return 0
+	fi
 	stop_server
 	return 1
 }
-# stop_server: SIGINT, up to 5 s for the final stats, then SIGKILL; sets
-# srv_rc to the exit status (137 when killed). Not in $(...): it waits.
+# stop_server [SIGNAL]: stop_process the server; sets srv_rc.
+# shellcheck disable=SC2120 # run-proxy.sh passes USR1 for HAProxy
 stop_server() {
 	srv_rc=0
 	[ -n "$srv_pid" ] || return 0
-	kill -INT "$srv_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive "$srv_pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$srv_pid" 2>/dev/null || true
-	wait "$srv_pid" 2>/dev/null || srv_rc=$?
+	stop_process "$srv_pid" "${1:-INT}"
+	srv_rc=$stopped_rc
 	srv_pid=
 }
 
@@ -289,6 +325,15 @@ noise_stop() {
 			 printf "%.1f", 100 * o / (t1 - t0) }')
 	noisy_one=$(awk -v o="$other" -v m="$max_other" 'BEGIN {print (o > m) ? 1 : 0}')
 }
+# note_busy: a NOTE when, before the runs, other work already uses more
+# than $max_other % of a core (its runs would be retried).
+note_busy() {
+	local b0 b1 pct
+	b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
+	pct=$(( (b1 - b0) * 100 / $(getconf CLK_TCK) ))
+	[ "$pct" -le "$max_other" ] ||
+		echo "== NOTE: before starting, other work uses ${pct}% of a core; noisy runs will be retried"
+}
 
 # ------------------------------------------------------------- loadgen --
 # lg_columns [ARG...]: lg_header = the CSV header of loadgen ARG..., and
@@ -312,6 +357,72 @@ lg_row() {
 		return 1
 	fi
 }
+# run_loadgen LIMIT SIZE CONNS: one loadgen run on $lg_cpu against the
+# server ($srv_port, $srv_pid): CONNS connections of SIZE-byte messages,
+# --depth, --warmup, then --seconds measured; killed after LIMIT seconds
+# (lg_timeout). Its CSV row goes to $tmp/lg.out; sets lg_rc.
+run_loadgen() {
+	lg_rc=0
+	timeout --foreground "$1" taskset -c "$lg_cpu" "$loadgen" \
+		--port "$srv_port" --conns "$3" --size "$2" \
+		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
+		--csv --quiet --server-pid "$srv_pid" \
+		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
+}
+# lg_errors NAME: when loadgen saw errors against NAME (lg_rc 1: bytes
+# lost, corrupted or stalled), its first five lines about them.
+lg_errors() {
+	[ "$lg_rc" = 1 ] || return 0
+	echo "   $1: loadgen reported errors:"
+	grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /'
+}
+# print_run NAME PEAK_KIB OTHER_PCT: one line of NAME's figures in $row
+# (lg_row), its peak RSS and the other work during the run.
+print_run() {
+	awk -F, -v h="$lg_header" -v name="$1" -v o="$3" -v m="$2" '
+		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
+		{ printf "   %-15s %9.0f msgs/s %8.1f MiB/s  p99 %8.1f us  %6.2f us CPU/msg  peak %6.1f MiB  other %s%%\n",
+			name, $c["msgs_per_s"], $c["mib_per_s"], $c["p99_us"],
+			$c["server_cpu_us_per_msg"], m / 1024, o }' <<<"$row"
+}
+
+# ---------------------------------------------------------------- runs --
+# measure_group RUN SIZE CONNS: the script's measure NAME SIZE CONNS RUN
+# ATTEMPT for each of $servers, one after the other; each appends its row
+# (kept as @KEPT@) to $tmp/group and sets noisy=1 when other work got in
+# the way. Then the group is measured again, up to $retries times while
+# the script has run less than $budget seconds: what other work touched
+# is measured on all servers alike. Each group's rows go to $tmp/runs.csv,
+# kept=0 but for the last; the script's group_done KEPT SIZE CONNS, when
+# it has one, runs after each group.
+measure_group() {
+	local run=$1 size=$2 conns=$3 attempt=0 kept name
+	while :; do
+		if [ "$attempt" = 0 ]; then
+			echo "== run $run/$runs: $size B x $conns conns"
+		else
+			echo "== run $run/$runs: $size B x $conns conns (retry $attempt of $retries)"
+		fi
+		: >"$tmp/group"
+		noisy=0
+		for name in "${servers[@]}"; do
+			measure "$name" "$size" "$conns" "$run" "$attempt" || true
+		done
+		kept=1
+		if [ "$noisy" = 1 ] && [ "$attempt" -lt "$retries" ] &&
+		   [ $(( $(date +%s) - t_begin )) -lt "$budget" ]; then
+			kept=0
+		fi
+		sed "s/@KEPT@/$kept/" "$tmp/group" >>"$tmp/runs.csv"
+		if declare -F group_done >/dev/null; then
+			group_done "$kept" "$size" "$conns"
+		fi
+		[ "$kept" = 0 ] || return 0
+		attempt=$((attempt + 1))
+		echo "   other processes were busy: measuring all again in 3 s"
+		sleep 3
+	done
+}
 
 # ------------------------------------------------------------- results --
 # results_out NAME: stamp = the time, out = bench/results/NAME-STAMP (the
@@ -321,4 +432,37 @@ results_out() {
 	stamp=$(date +%Y%m%d-%H%M%S)
 	out=$src/bench/results/$1-$stamp
 	cp "$tmp/runs.csv" "$out-runs.csv"
+}
+# results_header LINE...: $out.txt begins with LINE (its words joined by
+# spaces), the source ($rev), the notes and an empty line.
+results_header() {
+	local n
+	{
+		echo "$@"
+		echo "source: $rev"
+		for n in "${notes[@]+"${notes[@]}"}"; do echo "NOTE: $n"; done
+		echo
+	} >"$out.txt"
+}
+# plot_results GP VARS: when gnuplot is installed and the table wrote
+# $tmp/plot-msgs.dat, gnuplot -e VARS GP (which draws $out.png).
+plot_results() {
+	if command -v gnuplot >/dev/null && [ -s "$tmp/plot-msgs.dat" ]; then
+		if gnuplot -e "$2" "$1" 2>"$tmp/gnuplot.err"; then
+			echo "plot: $out.png"
+		else
+			problem "gnuplot failed: $(head -n 3 "$tmp/gnuplot.err")"
+		fi
+	else
+		echo "plot: none (gnuplot is not installed)"
+	fi
+}
+# results_end TABLE_RC: report_end, then exit: 1 with --strict ($strict)
+# when the table says a target was missed (TABLE_RC 1), else 0.
+results_end() {
+	report_end
+	if [ "$strict" = yes ] && [ "$1" = 1 ]; then
+		exit 1
+	fi
+	exit 0
 }

@@ -196,6 +196,18 @@ int make_pattern(void)
 	return 0;
 }
 
+void count_error(const char *what, unsigned id, const char *fmt, va_list ap)
+{
+	unsigned n = atomic_fetch_add(&errors, 1);
+	char msg[256];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < MAX_ERROR_MSGS) /* one call: lines of threads don't mix */
+		fprintf(stderr, "loadgen: %s %u: %s\n", what, id, msg);
+	else if (n == MAX_ERROR_MSGS)
+		fputs("loadgen: further errors not shown\n", stderr);
+}
+
 /* Message k of connection `id`: size bytes, sent straight from here. */
 const uint8_t *msg_bytes(uint32_t id, uint64_t k)
 {

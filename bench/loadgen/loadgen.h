@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -78,6 +79,9 @@ unsigned hist_index(uint64_t v);
 const uint8_t *msg_bytes(uint32_t id, uint64_t k);
 /* Count a message that came back at `now`, sent at `sent`. */
 void record_msg(struct thread *t, int64_t sent, int64_t now);
+/* Count an error of `what` `id` ("connection 3"); the first
+ * MAX_ERROR_MSGS are printed, then that further ones are not. */
+void count_error(const char *what, unsigned id, const char *fmt, va_list ap);
 
 /* The table every message is a slice of (PAT_PERIOD + size bytes). */
 int make_pattern(void);

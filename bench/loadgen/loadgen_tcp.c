@@ -44,17 +44,11 @@ struct conn {
 /* Count an error and drop c; the first few errors are printed. */
 static void conn_fail(struct thread *t, struct conn *c, const char *fmt, ...)
 {
-	unsigned n = atomic_fetch_add(&errors, 1);
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	count_error("connection", c->id, fmt, ap);
 	va_end(ap);
-	if (n < MAX_ERROR_MSGS) /* one call: lines of threads don't mix */
-		fprintf(stderr, "loadgen: connection %u: %s\n", c->id, msg);
-	else if (n == MAX_ERROR_MSGS)
-		fputs("loadgen: further errors not shown\n", stderr);
 	if (c->state == CONNECTING)
 		t->connecting--;
 	else if (c->state == OPEN)

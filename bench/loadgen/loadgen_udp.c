@@ -89,17 +89,11 @@ static size_t rx_slot_size(void)
 
 static void usock_error(struct usock *s, const char *fmt, ...)
 {
-	unsigned n = atomic_fetch_add(&errors, 1);
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	count_error("socket", s->id, fmt, ap);
 	va_end(ap);
-	if (n < MAX_ERROR_MSGS)
-		fprintf(stderr, "loadgen: socket %u: %s\n", s->id, msg);
-	else if (n == MAX_ERROR_MSGS)
-		fputs("loadgen: further errors not shown\n", stderr);
 }
 
 /* A socket that cannot go on: an error, and its datagrams are forgotten. */

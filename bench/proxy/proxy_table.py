@@ -32,12 +32,20 @@ met, 1 when one was missed or could not be measured, 2 on bad input.
 """
 import argparse
 import csv
-import statistics
+import os
 import sys
+
+# What this table shares with echo_table.py is in bench/lib/runs_table.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from runs_table import (csv_num, fmt, notes,  # noqa: E402
+                        order_key, ratio, read_runs, run_ratios, size_label,
+                        write_plot_data, write_targets)
 
 HAPROXY, SPLICE = 'haproxy', 'haproxy-splice'
 RINGVIEW = ['ringview-uring', 'ringview-ev']
 ORDER = RINGVIEW + [HAPROXY, SPLICE, 'epoll']
+proxy_key = order_key(ORDER)
 FIGURES = ['msgs_per_s', 'mib_per_s', 'p50_us', 'p99_us', 'p999_us',
            'max_us', 'server_cpu_us_per_msg', 'server_cpu_pct',
            'lg_cpu_pct', 'peak_rss_kib', 'rv_pauses', 'rv_resets',
@@ -45,72 +53,6 @@ FIGURES = ['msgs_per_s', 'mib_per_s', 'p50_us', 'p99_us', 'p999_us',
 # The figures compared, and whether more is better.
 COMPARED = [('msgs_per_s', True), ('server_cpu_us_per_msg', False),
             ('mib_per_s', True), ('peak_rss_kib', False)]
-
-
-def num(x):
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return None
-
-
-def median(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
-
-
-def size_label(n):
-    n = int(n)
-    if n >= 1024 and n % 1024 == 0:
-        return '%d KiB' % (n // 1024)
-    return '%d B' % n
-
-
-def ratio(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
-
-
-def fmt(x, spec='%.0f', none='-'):
-    return none if x is None else spec % x
-
-
-def csv_num(v):
-    """A figure for the CSV: at most 3 decimals, no trailing zeros."""
-    if v is None:
-        return ''
-    if isinstance(v, float):
-        return ('%.3f' % v).rstrip('0').rstrip('.')
-    return v
-
-
-def proxy_key(p):
-    return (ORDER.index(p) if p in ORDER else 99, p)
-
-
-def read_runs(path):
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    groups = {}
-    for r in rows:
-        if r.get('kept', '1') != '1':
-            continue
-        key = (int(r['size'] or 0), int(r['conns'] or 0), r['proxy'])
-        groups.setdefault(key, []).append(r)
-    summary = {}
-    for key, rs in groups.items():
-        good = [r for r in rs if r.get('mode') == 'load']
-        s = {f: median(num(r.get(f)) for r in good) for f in FIGURES}
-        s['runs'] = len(good)
-        s['failed_runs'] = len(rs) - len(good)
-        s['errors'] = sum(int(num(r.get('errors')) or 0) for r in good)
-        s['noisy_runs'] = sum(r.get('noisy') == '1' for r in rs)
-        s['bad_exit'] = sum(r.get('proxy_exit') not in ('0', '') for r in rs)
-        s['per_run'] = {int(r['run']): {f: num(r.get(f)) for f in FIGURES}
-                        for r in good}
-        summary[key] = s
-    return summary
 
 
 def best_haproxy(summary, size, conns):
@@ -122,30 +64,11 @@ def best_haproxy(summary, size, conns):
     return max(cands, key=lambda c: c[1]['msgs_per_s'])
 
 
-def run_ratios(s, b, fig):
-    """The ratio s/b in each run both were measured in, as text."""
-    rs = [ratio(s['per_run'][k][fig], b['per_run'][k][fig])
-          for k in sorted(set(s['per_run']) & set(b['per_run']))]
-    rs = [x for x in rs if x is not None]
-    if len(rs) < 2:
-        return ''
-    return '; runs %s' % ' '.join('%.2f' % x for x in rs)
-
-
 def flags(s):
-    out = []
-    if s['noisy_runs']:
-        out.append('noisy %d/%d' % (s['noisy_runs'], s['runs']))
-    if s['errors']:
-        out.append('%d loadgen errors' % s['errors'])
-    if s['failed_runs']:
-        out.append('%d failed runs' % s['failed_runs'])
-    if s['bad_exit']:
-        out.append('proxy exit != 0')
     # Not rv_resets: loadgen closes its connections with a message in
     # flight, so ringview-proxy counts resets at every run's end (in the
     # CSV); one within the run would have been a loadgen error.
-    return ', '.join(out)
+    return ', '.join(notes(s, 'proxy'))
 
 
 def print_table(summary, proxies):
@@ -295,23 +218,6 @@ def write_summary(path, summary):
             w.writerow(row)
 
 
-def write_plot_data(prefix, summary, proxies):
-    combos = sorted({(k[0], k[1]) for k in summary})
-    for fig, suffix, scale in (('msgs_per_s', 'msgs', 1),
-                               ('server_cpu_us_per_msg', 'cpu', 1),
-                               ('peak_rss_kib', 'rss', 1 / 1024)):
-        with open('%s-%s.dat' % (prefix, suffix), 'w') as f:
-            f.write('combo %s\n' % ' '.join('"%s"' % p for p in proxies))
-            for size, conns in combos:
-                vals = []
-                for p in proxies:
-                    s = summary.get((size, conns, p))
-                    v = s[fig] if s else None
-                    vals.append('NaN' if v is None else '%.3f' % (v * scale))
-                f.write('"%s x%d" %s\n' % (size_label(size).replace(' ', ''),
-                                           conns, ' '.join(vals)))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--runs', required=True)
@@ -320,7 +226,7 @@ def main():
     ap.add_argument('--plot-data')
     a = ap.parse_args()
     try:
-        summary = read_runs(a.runs)
+        summary = read_runs(a.runs, 'proxy', FIGURES)
     except (OSError, KeyError, ValueError) as e:
         print('proxy_table.py: cannot read the results: %s' % e,
               file=sys.stderr)
@@ -341,12 +247,12 @@ def main():
     if a.summary:
         write_summary(a.summary, summary)
     if a.targets:
-        with open(a.targets, 'w', newline='') as f:
-            w = csv.writer(f)
-            w.writerow(['target', 'proxy', 'measured', 'limit', 'verdict'])
-            w.writerows(ts)
+        write_targets(a.targets, ts, 'proxy')
     if a.plot_data:
-        write_plot_data(a.plot_data, summary, proxies)
+        write_plot_data(a.plot_data, summary, proxies,
+                        (('msgs_per_s', 'msgs', 1),
+                         ('server_cpu_us_per_msg', 'cpu', 1),
+                         ('peak_rss_kib', 'rss', 1 / 1024)))
     return 0 if ts and all(t[4] == 'met' for t in ts) else 1
 
 

@@ -270,24 +270,6 @@ listening() {
 	done
 	return 1
 }
-# await_line PID FILE: up to 5 s for PID's ready line ($ready_re) in FILE;
-# sets got_port and got_backend.
-await_line() {
-	local line
-	got_port=
-	got_backend=
-	for _ in $(seq 100); do
-		line=$(head -n 1 "$2" 2>/dev/null || true)
-		if [[ $line =~ $ready_re ]]; then
-			got_port=${BASH_REMATCH[2]}
-			got_backend=${BASH_REMATCH[4]}
-			return 0
-		fi
-		alive "$1" || return 1
-		sleep 0.05
-	done
-	return 1
-}
 
 # start_upstream: a fresh epoll-echo on $lg_cpu; sets up_pid and up_port.
 start_upstream() {
@@ -295,24 +277,19 @@ start_upstream() {
 	taskset -c "$lg_cpu" "$echo_bin" --host 127.0.0.1 --port 0 \
 		>"$tmp/up.out" 2>"$tmp/up.err" &
 	up_pid=$!
-	if await_line "$up_pid" "$tmp/up.out"; then
-		up_port=$got_port
+	if await_ready "$up_pid" "$tmp/up.out"; then
+		up_port=$ready_port
 		return 0
 	fi
 	stop_upstream
 	return 1
 }
-# stop_upstream: SIGINT, then SIGKILL after 5 s; sets up_rc.
+# stop_upstream: stop_process the upstream; sets up_rc.
 stop_upstream() {
 	up_rc=0
 	[ -n "$up_pid" ] || return 0
-	kill -INT "$up_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive "$up_pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$up_pid" 2>/dev/null || true
-	wait "$up_pid" 2>/dev/null || up_rc=$?
+	stop_process "$up_pid"
+	up_rc=$stopped_rc
 	up_pid=
 }
 
@@ -347,32 +324,24 @@ start_proxy() {
 		taskset -c "$srv_cpu" $(proxy_cmd "$name" "$up_port") --port 0 \
 			>"$tmp/srv.out" 2>"$tmp/srv.err" &
 		srv_pid=$!
-		if await_line "$srv_pid" "$tmp/srv.out"; then
-			srv_port=$got_port
-			srv_backend=$got_backend
+		if await_ready "$srv_pid" "$tmp/srv.out"; then
+			srv_port=$ready_port
+			srv_backend=$ready_backend
 			return 0
 		fi
 		stop_proxy "$name"
 		return 1 ;;
 	esac
 }
-# stop_proxy NAME: stop it, up to 5 s for the final stats, then SIGKILL;
-# sets srv_rc (137 when killed). HAProxy gets SIGUSR1, its soft stop:
-# it keeps an ignored SIGINT ignored, and a background job of a script
-# starts with SIGINT ignored; its hard stop, SIGTERM, exits with 143.
+# stop_proxy NAME: stop_server, up to 5 s for the final stats, then
+# SIGKILL; sets srv_rc (137 when killed). HAProxy gets SIGUSR1, its soft
+# stop: it keeps an ignored SIGINT ignored, and a background job of a
+# script starts with SIGINT ignored; its hard stop, SIGTERM, exits with 143.
 stop_proxy() {
-	local sig=INT
-	case $1 in haproxy*) sig=USR1 ;; esac
-	srv_rc=0
-	[ -n "$srv_pid" ] || return 0
-	kill -"$sig" "$srv_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive "$srv_pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$srv_pid" 2>/dev/null || true
-	wait "$srv_pid" 2>/dev/null || srv_rc=$?
-	srv_pid=
+	case $1 in
+	haproxy*) stop_server USR1 ;;
+	*) stop_server INT ;;
+	esac
 }
 
 # probe_proxies NAME...: start each NAME that --proxies wants once, and
@@ -499,11 +468,7 @@ measure() {
 	lim=$(lg_timeout)
 	profile_begin
 	noise_begin
-	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" \
-		--port "$srv_port" --conns "$conns" --size "$size" \
-		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
-		--csv --quiet --server-pid "$srv_pid" \
-		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
+	run_loadgen "$lim" "$size" "$conns"
 	noise_end # other work, in % of one core
 	profile_end
 	hwm=$(proc_field "$srv_pid" VmHWM)
@@ -514,27 +479,25 @@ measure() {
 	lg_row load "$name, $size B x $conns" || true
 	[ "$rc" = 0 ] || problem "$name exited with $rc after $size B x $conns: $(tail -n 3 "$tmp/srv.err")"
 	[ "$up_rc" = 0 ] || problem "the upstream exited with $up_rc after $name, $size B x $conns"
-	if [ "$lg_rc" = 1 ]; then # errors: lost, corrupted or stalled bytes
-		echo "   $name: loadgen reported errors:"
-		grep -v '^\[' "$tmp/lg.err" | head -n 5 | sed 's/^/      /'
-	fi
+	lg_errors "$name"
 	profile_keep "$name" "$run"
 	pauses=$(rv_stat ' \([0-9]*\) pauses')
 	resets=$(rv_stat ' \([0-9]*\) resets')
 	echo "$run,$name,$attempt,@KEPT@,$noisy_one,$other,$proxy_core,$load_core,${hwm:-},$rc,$up_rc,$lg_rc,$pauses,$resets,$row" >>"$tmp/group"
-	awk -F, -v h="$lg_header" -v name="$name" -v o="$other" -v m="${hwm:-0}" '
-		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
-		{ printf "   %-15s %9.0f msgs/s %8.1f MiB/s  p99 %8.1f us  %6.2f us CPU/msg  peak %6.1f MiB  other %s%%\n",
-			name, $c["msgs_per_s"], $c["mib_per_s"], $c["p99_us"],
-			$c["server_cpu_us_per_msg"], m / 1024, o }' <<<"$row"
+	print_run "$name" "${hwm:-0}" "$other"
+}
+# group_done KEPT SIZE CONNS (measure_group calls it after each group):
+# the profiles of a kept group join its combination's list; those of a
+# group measured again are dropped.
+group_done() {
+	if [ "$1" = 1 ]; then
+		cat "$tmp/group.prof" >>"$tmp/prof-$2-$3.list"
+	fi
+	: >"$tmp/group.prof"
 }
 
 # What was measured: the build's source tree and its commit.
-build_src=$(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["directories"]["source"])' \
-	"$builddir/meson-info/meson-info.json" 2>/dev/null || echo "$src")
-source_rev "$build_src" " of src include examples bench"
-rev="$build_src, $rev"
+build_rev
 hap_version=none
 if [ -x "$haproxy_bin" ]; then
 	hap_version=$("$haproxy_bin" -v 2>/dev/null | awk 'NR == 1 {print $3}')
@@ -544,10 +507,7 @@ fi
 echo "== build: $(cd "$builddir" && pwd), source $rev"
 probe_proxies ringview-uring ringview-ev haproxy haproxy-splice epoll
 
-b0=$(busy_ticks); sleep 1; b1=$(busy_ticks)
-pct=$(( (b1 - b0) * 100 / $(getconf CLK_TCK) ))
-[ "$pct" -le "$max_other" ] ||
-	echo "== NOTE: before starting, other work uses ${pct}% of a core; noisy runs will be retried"
+note_busy
 
 ncombo=$(( ${#size_arr[@]} * ${#conn_arr[@]} ))
 est=$(awk -v n="$((ncombo * ${#servers[@]} * runs))" -v w="$warmup" \
@@ -559,50 +519,22 @@ echo "== proxy on cpu $srv_cpu, loadgen and the upstream (epoll-echo) on cpu $lg
      "ringview-proxy $rv_opts; HAProxy $hap_version, maxconn $hap_maxconn"
 
 echo "$runs_hdr" >"$tmp/runs.csv"
+: >"$tmp/group.prof"
 
 # ----------------------------------------------------------------- runs --
 for run in $(seq "$runs"); do
 	for size in "${size_arr[@]}"; do
 		for conns in "${conn_arr[@]}"; do
-			attempt=0
-			while :; do
-				if [ "$attempt" = 0 ]; then
-					echo "== run $run/$runs: $size B x $conns conns"
-				else
-					echo "== run $run/$runs: $size B x $conns conns (retry $attempt of $retries)"
-				fi
-				: >"$tmp/group"
-				: >"$tmp/group.prof"
-				noisy=0
-				for name in "${servers[@]}"; do
-					measure "$name" "$size" "$conns" "$run" "$attempt" || true
-				done
-				if [ "$noisy" = 1 ] && [ "$attempt" -lt "$retries" ] &&
-				   [ $(( $(date +%s) - t_begin )) -lt "$budget" ]; then
-					attempt=$((attempt + 1))
-					echo "   other processes were busy: measuring all again in 3 s"
-					sed 's/@KEPT@/0/' "$tmp/group" >>"$tmp/runs.csv"
-					sleep 3
-					continue
-				fi
-				sed 's/@KEPT@/1/' "$tmp/group" >>"$tmp/runs.csv"
-				cat "$tmp/group.prof" >>"$tmp/prof-$size-$conns.list"
-				break
-			done
+			measure_group "$run" "$size" "$conns"
 		done
 	done
 done
 
 # -------------------------------------------------------------- results --
 results_out proxy
-{
-	echo "ringview proxy benchmark $stamp: proxies ${servers[*]}; $runs run(s) of ${seconds} s" \
-	     "(warmup ${warmup} s), depth $depth, proxy cpu $srv_cpu, loadgen and upstream cpu $lg_cpu;" \
-	     "ringview-proxy $rv_opts; HAProxy $hap_version; kernel $(uname -r)"
-	echo "source: $rev"
-	for n in "${notes[@]+"${notes[@]}"}"; do echo "NOTE: $n"; done
-	echo
-} >"$out.txt"
+results_header "ringview proxy benchmark $stamp: proxies ${servers[*]}; $runs run(s) of ${seconds} s" \
+	"(warmup ${warmup} s), depth $depth, proxy cpu $srv_cpu, loadgen and upstream cpu $lg_cpu;" \
+	"ringview-proxy $rv_opts; HAProxy $hap_version; kernel $(uname -r)"
 table_rc=0
 python3 "$here/proxy_table.py" --runs "$out-runs.csv" --summary "$out.csv" \
 	--targets "$out-targets.csv" --plot-data "$tmp/plot" >>"$out.txt" || table_rc=$?
@@ -623,19 +555,7 @@ echo
 cat "$out.txt"
 [ "$table_rc" -le 1 ] || problem "proxy_table.py failed"
 
-if command -v gnuplot >/dev/null && [ -s "$tmp/plot-msgs.dat" ]; then
-	if gnuplot -e "msgs='$tmp/plot-msgs.dat'; cpu='$tmp/plot-cpu.dat'; rss='$tmp/plot-rss.dat'; out='$out.png'; nprox=${#servers[@]}; title='$stamp, ${runs} run(s), depth $depth, medians'" \
-		"$here/plot-proxy.gp" 2>"$tmp/gnuplot.err"; then
-		echo "plot: $out.png"
-	else
-		problem "gnuplot failed: $(head -n 3 "$tmp/gnuplot.err")"
-	fi
-else
-	echo "plot: none (gnuplot is not installed)"
-fi
+plot_results "$here/plot-proxy.gp" \
+	"msgs='$tmp/plot-msgs.dat'; cpu='$tmp/plot-cpu.dat'; rss='$tmp/plot-rss.dat'; out='$out.png'; nprox=${#servers[@]}; title='$stamp, ${runs} run(s), depth $depth, medians'"
 echo "CSV: $out.csv (medians), $out-runs.csv (every run), $out-targets.csv; table: $out.txt"
-report_end
-if [ "$strict" = yes ] && [ "$table_rc" = 1 ]; then
-	exit 1
-fi
-exit 0
+results_end "$table_rc"

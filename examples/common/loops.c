@@ -50,7 +50,7 @@ struct start_arg {
 	struct loop_thread *t;
 };
 
-static void *serve(void *arg)
+static void *thread_main(void *arg)
 {
 	struct loop_threads *lt = ((struct start_arg *)arg)->lt;
 	struct loop_thread *t = ((struct start_arg *)arg)->t;
@@ -69,6 +69,22 @@ out:
 	if (t->loop)
 		close_one(lt, t);
 	return NULL;
+}
+
+int loop_thread_listen_tcp(struct loop_thread *t, const char *host,
+			   uint16_t port, const struct rv_conn_ops *ops,
+			   void *user)
+{
+	rv_listener *l;
+	int err = rv_listen_tcp(t->loop, host, port, ops, user, &l);
+
+	if (err) {
+		fprintf(stderr, "cannot listen on %s:%u: %s\n", host, port,
+			rv_strerror(err));
+		return err;
+	}
+	t->socket = l;
+	return rv_listener_port(l);
 }
 
 int loop_threads_start(struct loop_threads *lt, uint16_t port)
@@ -98,7 +114,7 @@ int loop_threads_start(struct loop_threads *lt, uint16_t port)
 			a->lt = lt;
 			a->t = &lt->threads[i];
 			err = pthread_create(&lt->threads[i].thread, NULL,
-					     serve, a);
+					     thread_main, a);
 		}
 		if (err) {
 			/* Threads already started wait at the barrier. */
@@ -111,7 +127,7 @@ int loop_threads_start(struct loop_threads *lt, uint16_t port)
 	pthread_barrier_wait(&opened);
 	if (atomic_load(&open_errors)) {
 		loop_threads_join(lt);
-		loop_threads_destroy(lt, NULL);
+		loop_threads_destroy(lt, NULL, NULL);
 		return -EADDRINUSE;
 	}
 	return 0;
@@ -126,7 +142,8 @@ void loop_threads_join(struct loop_threads *lt)
 }
 
 int loop_threads_destroy(struct loop_threads *lt,
-			 void (*report)(struct loop_thread *t))
+			 void (*report)(const struct loop_thread *t, void *arg),
+			 void *arg)
 {
 	int status = 0;
 
@@ -135,7 +152,7 @@ int loop_threads_destroy(struct loop_threads *lt,
 		if (!t->loop)
 			continue;
 		if (report)
-			report(t);
+			report(t, arg);
 		if (rv_pool_leak_report(rv_loop_pool(t->loop), stdout) > 0) {
 			fprintf(stderr, "buffers leaked: see above\n");
 			status = 1;

@@ -42,6 +42,14 @@ struct loop_threads {
 	uint16_t port;
 };
 
+/* loop_thread_listen_tcp is the work of an |open| callback that serves
+ * TCP: a listener on |t|'s loop at |host|:|port| with |ops| and |user|,
+ * kept in t->socket. The bound port, or a negative errno after saying on
+ * stderr where it could not listen. */
+int loop_thread_listen_tcp(struct loop_thread *t, const char *host,
+			   uint16_t port, const struct rv_conn_ops *ops,
+			   void *user);
+
 /* Set (by a signal handler, say) to stop every loop within 100 ms. */
 extern atomic_int loop_threads_stop;
 
@@ -53,9 +61,11 @@ int loop_threads_start(struct loop_threads *lt, uint16_t port);
  * is shut down and keeps its final stats. Run loop 0 yourself until then. */
 void loop_threads_join(struct loop_threads *lt);
 
-/* loop_threads_destroy calls |report| for each loop (its final stats),
- * prints any leaked buffer and frees everything: 0, or 1 after a leak. */
+/* loop_threads_destroy calls |report| (may be NULL) with |arg| for each
+ * loop (its final stats), prints any leaked buffer and frees everything:
+ * 0, or 1 after a leak. */
 int loop_threads_destroy(struct loop_threads *lt,
-			 void (*report)(struct loop_thread *t));
+			 void (*report)(const struct loop_thread *t, void *arg),
+			 void *arg);
 
 #endif

@@ -2,11 +2,20 @@
  * SPDX-License-Identifier: MIT
  * Copyright 2026 the ringview authors
  *
- * stats.c - stats lines as JSON objects (stats.h).
+ * stats.c - the opening of text stats lines, and stats lines as JSON
+ * objects (stats.h).
  */
 #include <inttypes.h>
 
 #include "stats.h"
+
+void stats_text_begin(FILE *f, const char *kind, int thread, unsigned threads)
+{
+	fprintf(f, "stats (%s", kind);
+	if (threads > 1)
+		fprintf(f, ", thread %d of %u", thread, threads);
+	fputs("): ", f);
+}
 
 void stats_json_begin(struct stats_json *j, FILE *f, const char *kind,
 		      int thread, unsigned threads)

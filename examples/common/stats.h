@@ -2,10 +2,14 @@
  * SPDX-License-Identifier: MIT
  * Copyright 2026 the ringview authors
  *
- * stats.h - the examples' stats lines as JSON (--stats-format json).
+ * stats.h - the examples' stats lines: the opening words of the text line,
+ * and the line as JSON (--stats-format json).
  *
- * One object per line, flushed, with the figures of the text line in the
- * same order under names of their own, so that a program reads what a
+ * A text line opens "stats (KIND): ", or with several threads
+ * "stats (KIND, thread N of M): ", and the example's figures follow.
+ *
+ * As JSON: one object per line, flushed, with the figures of the text line in
+ * the same order under names of their own, so that a program reads what a
  * person reads:
  *
  *   {"kind":"SIGUSR1","thread":0,"threads":1,"connections_open":0,...,
@@ -23,6 +27,9 @@
 #include <stdio.h>
 
 #include <ringview/ringview.h>
+
+/* Start a text line on |f|: "stats (|kind|[, thread ...]): ". */
+void stats_text_begin(FILE *f, const char *kind, int thread, unsigned threads);
 
 struct stats_json {
 	FILE *f;

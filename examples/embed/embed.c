@@ -19,7 +19,6 @@
  * with the option.
  */
 #include <ev.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +26,7 @@
 #include <ringview/ev.h>
 #include <ringview/ringview.h>
 
-#include "options.h"
+#include "cmdline.h"
 
 /* Whatever arrives goes back, as the same views. */
 static void echo_data(rv_conn *c, rv_chain *in)
@@ -75,68 +74,22 @@ static void usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-/* Every option into |cfg|, |host| and |port|: 0, 1 to exit 0 (--help,
- * --version), or 2 for bad usage (said on stderr). */
-static int parse_options(int argc, char **argv, struct rv_loop_config *cfg,
-			 const char **host, unsigned long *port)
+int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"host", required_argument, NULL, 'H'},
-		{"port", required_argument, NULL, 'p'},
-		{"buffers", required_argument, NULL, 'b'},
-		{"buf-size", required_argument, NULL, 's'},
-		{"backend", required_argument, NULL, 'B'},
+		LISTEN_OPTIONS,
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	unsigned long n = 0;
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int bad = 0;
-		switch (opt) {
-		case 'H':
-			bad = host_option(optarg);
-			*host = optarg;
-			break;
-		case 'p':
-			bad = count_option("port", optarg, 0, 65535, port);
-			break;
-		case 'b':
-			bad = count_option("buffers", optarg, 1,
-					   RV_POOL_MAX_COUNT, &n);
-			cfg->pool.count = (uint32_t)n;
-			break;
-		case 's':
-			bad = count_option("buf-size", optarg, 64,
-					   RV_POOL_MAX_SIZE, &n);
-			cfg->pool.size = (uint32_t)n;
-			break;
-		case 'B':
-			bad = backend_option(optarg, &cfg->backend);
-			break;
-		case 'v':
-			print_version("ringview-embed");
-			return 1;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 1;
-		default: /* getopt_long said what was wrong */
-			usage(stderr, argv[0]);
-			return 2;
-		}
-		if (bad)
-			return 2;
-	}
-	return no_operands(argc, argv, optind) ? 2 : 0;
-}
-
-int main(int argc, char **argv)
-{
-	struct rv_loop_config cfg = {.pool = {.count = 1024, .size = 16384}};
-	const char *host = "127.0.0.1";
-	unsigned long port = 7000;
+	struct cmdline args = {
+		.program = "ringview-embed",
+		.usage = usage,
+		.host = "127.0.0.1",
+		.port = 7000,
+		.cfg = {.pool = {.count = 1024, .size = 16384}},
+		.threads = 1,
+	};
 	struct ev_loop *evl;
 	ev_timer tick;
 	ev_signal sigint, sigterm;
@@ -144,7 +97,7 @@ int main(int argc, char **argv)
 	rv_loop *loop;
 	int err;
 
-	err = parse_options(argc, argv, &cfg, &host, &port);
+	err = parse_cmdline(&args, argc, argv, opts, NULL);
 	if (err)
 		return err == 1 ? 0 : 2;
 
@@ -153,17 +106,17 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* ringview joins it. */
-	err = rv_loop_create_ev(&cfg, evl, &loop);
+	err = rv_loop_create_ev(&args.cfg, evl, &loop);
 	if (err) {
-		loop_create_failed(&cfg, err);
+		loop_create_failed(&args.cfg, err);
 		ev_loop_destroy(evl);
 		return 1;
 	}
-	err = rv_listen_tcp(loop, host, (uint16_t)port, &echo_ops, NULL,
-			    &listener);
+	err = rv_listen_tcp(loop, args.host, (uint16_t)args.port, &echo_ops,
+			    NULL, &listener);
 	if (err) {
-		fprintf(stderr, "cannot listen on %s:%lu: %s\n", host, port,
-			rv_strerror(err));
+		fprintf(stderr, "cannot listen on %s:%lu: %s\n", args.host,
+			args.port, rv_strerror(err));
 		rv_loop_destroy(loop);
 		ev_loop_destroy(evl);
 		return 1;
@@ -177,7 +130,7 @@ int main(int argc, char **argv)
 	ev_signal_init(&sigterm, on_stop, SIGTERM);
 	ev_signal_start(evl, &sigterm);
 
-	printf("listening on %s:%u (backend %s, inside libev)\n", host,
+	printf("listening on %s:%u (backend %s, inside libev)\n", args.host,
 	       rv_listener_port(listener), rv_loop_backend_name(loop));
 	fflush(stdout);
 

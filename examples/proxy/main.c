@@ -18,44 +18,20 @@
  * usage (a value out of range, a stray argument), said on stderr with the
  * option.
  */
-#include <getopt.h>
-#include <signal.h>
-#include <stdatomic.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include <ringview/ringview.h>
 
+#include "cmdline.h"
 #include "loops.h"
-#include "options.h"
 #include "proxy.h"
+#include "serve.h"
 #include "stats.h"
 
 #define MAX_UPSTREAMS 64
 
-static atomic_int stats_requested;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		stats_requested = 1;
-	else
-		loop_threads_stop = 1;
-}
-
-/* Upstreams get 10 s to answer; a peer that reads nothing of what is
- * queued for it for 60 s is reset. Every pair shares the pool and holds
- * a buffer only while its bytes cross: 256 buffers (4 MiB) carry 500
- * pairs of 64 KiB messages as fast as 768 do (bench/proxy), and the pool
- * is not faulted in at start, so RSS follows the load. */
-static struct rv_loop_config cfg = {
-	.pool = {.count = 256, .size = 16384},
-	.timeouts = {.connect_ms = 10000, .write_ms = 60000}};
-static const char *host = "127.0.0.1";
-static unsigned nthreads = 1;
-static enum stats_format stats_format;
 static struct rv_addr upstreams[MAX_UPSTREAMS];
 static unsigned nupstreams;
 static unsigned long max_pair_bytes; /* 0: 4 buffers */
@@ -93,35 +69,27 @@ static void usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-/* The figures of print_stats, as one JSON object (stats.h). */
-static void print_stats_json(const struct loop_thread *t, const char *when)
+/* Upstreams get 10 s to answer; a peer that reads nothing of what is
+ * queued for it for 60 s is reset. Every pair shares the pool and holds
+ * a buffer only while its bytes cross: 256 buffers (4 MiB) carry 500
+ * pairs of 64 KiB messages as fast as 768 do (bench/proxy), and the pool
+ * is not faulted in at start, so RSS follows the load. */
+static struct cmdline args = {
+	.program = "ringview-proxy",
+	.usage = usage,
+	.host = "127.0.0.1",
+	.port = 8000,
+	.cfg = {.pool = {.count = 256, .size = 16384},
+		.timeouts = {.connect_ms = 10000, .write_ms = 60000}},
+	.threads = 1,
+};
+
+/* ringview-proxy's figures in a text stats line (serve.h). */
+static void print_figures(const struct loop_thread *t)
 {
 	const struct proxy_stats *s = &((struct proxy *)t->user)->stats;
-	struct stats_json j;
 
-	stats_json_begin(&j, stdout, when, t->index, nthreads);
-	stats_json_u64(&j, "pairs_open", s->pairs_open);
-	stats_json_u64(&j, "pairs_total", s->pairs_total);
-	stats_json_u64(&j, "bytes_up", s->bytes_up);
-	stats_json_u64(&j, "bytes_down", s->bytes_down);
-	stats_json_u64(&j, "connect_failures", s->connect_failures);
-	stats_json_u64(&j, "pauses", s->pauses);
-	stats_json_u64(&j, "resets", s->resets);
-	stats_json_end(&j, rv_loop_pool(t->loop));
-}
-
-static void print_stats(const struct loop_thread *t, const char *when)
-{
-	const struct proxy_stats *s = &((struct proxy *)t->user)->stats;
-
-	if (stats_format == STATS_JSON) {
-		print_stats_json(t, when);
-		return;
-	}
-	printf("stats (%s", when);
-	if (nthreads > 1)
-		printf(", thread %d of %u", t->index, nthreads);
-	printf("): pairs %llu open, %llu in all; bytes %llu up, %llu down; "
+	printf("pairs %llu open, %llu in all; bytes %llu up, %llu down; "
 	       "%llu connect failures, %llu pauses, %llu resets; ",
 	       (unsigned long long)s->pairs_open,
 	       (unsigned long long)s->pairs_total,
@@ -129,20 +97,30 @@ static void print_stats(const struct loop_thread *t, const char *when)
 	       (unsigned long long)s->bytes_down,
 	       (unsigned long long)s->connect_failures,
 	       (unsigned long long)s->pauses, (unsigned long long)s->resets);
-	rv_pool_stats_print(rv_loop_pool(t->loop), stdout);
-	fflush(stdout);
 }
 
-static void print_final(struct loop_thread *t)
+/* The same figures in a JSON stats line. */
+static void add_figures(struct stats_json *j, const struct loop_thread *t)
 {
-	print_stats(t, "final");
+	const struct proxy_stats *s = &((struct proxy *)t->user)->stats;
+
+	stats_json_u64(j, "pairs_open", s->pairs_open);
+	stats_json_u64(j, "pairs_total", s->pairs_total);
+	stats_json_u64(j, "bytes_up", s->bytes_up);
+	stats_json_u64(j, "bytes_down", s->bytes_down);
+	stats_json_u64(j, "connect_failures", s->connect_failures);
+	stats_json_u64(j, "pauses", s->pauses);
+	stats_json_u64(j, "resets", s->resets);
 }
+
+static const struct stats_figures proxy_figures = {
+	.text = print_figures,
+	.json = add_figures,
+};
 
 static int open_listener(struct loop_thread *t, uint16_t port)
 {
 	struct proxy *px = &proxies[t->index];
-	rv_listener *l;
-	int err;
 
 	px->upstreams = upstreams;
 	px->nupstreams = nupstreams;
@@ -153,190 +131,78 @@ static int open_listener(struct loop_thread *t, uint16_t port)
 	/* Threads start at different upstreams. */
 	px->next_upstream = (unsigned)t->index;
 	t->user = px;
-	err = rv_listen_tcp(t->loop, host, port, &proxy_client_ops, px, &l);
-	if (err) {
-		fprintf(stderr, "cannot listen on %s:%u: %s\n", host, port,
-			rv_strerror(err));
-		return err;
-	}
-	t->socket = l;
-	return rv_listener_port(l);
+	return loop_thread_listen_tcp(t, args.host, port, &proxy_client_ops,
+				      px);
 }
 
-static double now_s(void)
+/* --upstream: one more address to connect to, round robin. */
+static int upstream_option(const char *arg)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (nupstreams == MAX_UPSTREAMS) {
+		fprintf(stderr, "--upstream: at most %d\n", MAX_UPSTREAMS);
+		return -EINVAL;
+	}
+	if (rv_addr_parse(arg, &upstreams[nupstreams])) {
+		fprintf(stderr,
+			"--upstream needs HOST:PORT, [V6]:PORT or unix:PATH, "
+			"not '%s'\n",
+			arg);
+		return -EINVAL;
+	}
+	nupstreams++;
+	return 0;
 }
 
-/* Every option into the globals above: 0, 1 to exit 0 (--help,
- * --version), or 2 for bad usage (said on stderr). */
-static int parse_options(int argc, char **argv, unsigned long *port,
-			 double *interval)
+/* The options that are ringview-proxy's own (cmdline.h). */
+static int proxy_option(int opt, const char *arg)
+{
+	switch (opt) {
+	case 'U':
+		return upstream_option(arg);
+	case 'C':
+		return seconds_option("connect-timeout", arg,
+				      &args.cfg.timeouts.connect_ms);
+	case 'm':
+		return count_option("max-pair-bytes", arg, 1, UINT32_MAX,
+				    &max_pair_bytes);
+	}
+	return -ENOENT;
+}
+
+int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"upstream", required_argument, NULL, 'U'},
-		{"host", required_argument, NULL, 'H'},
-		{"port", required_argument, NULL, 'p'},
-		{"buffers", required_argument, NULL, 'b'},
-		{"buf-size", required_argument, NULL, 's'},
-		{"backend", required_argument, NULL, 'B'},
+		LISTEN_OPTIONS,
 		{"threads", required_argument, NULL, 't'},
 		{"connect-timeout", required_argument, NULL, 'C'},
 		{"idle-timeout", required_argument, NULL, 'I'},
 		{"write-timeout", required_argument, NULL, 'W'},
 		{"max-pair-bytes", required_argument, NULL, 'm'},
-		{"stats-interval", required_argument, NULL, 'i'},
-		{"stats-format", required_argument, NULL, 'f'},
+		STATS_OPTIONS,
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	unsigned long n = 0;
-	uint32_t ms = 0;
-	int opt;
+	struct loop_threads lt = {.cfg = &args.cfg, .open = open_listener};
+	int status;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int bad = 0;
-		switch (opt) {
-		case 'U':
-			if (nupstreams == MAX_UPSTREAMS) {
-				fprintf(stderr, "--upstream: at most %d\n",
-					MAX_UPSTREAMS);
-				return 2;
-			}
-			if (rv_addr_parse(optarg, &upstreams[nupstreams])) {
-				fprintf(stderr,
-					"--upstream needs HOST:PORT, "
-					"[V6]:PORT or unix:PATH, not '%s'\n",
-					optarg);
-				return 2;
-			}
-			nupstreams++;
-			break;
-		case 'H':
-			bad = host_option(optarg);
-			host = optarg;
-			break;
-		case 'p':
-			bad = count_option("port", optarg, 0, 65535, port);
-			break;
-		case 'b':
-			bad = count_option("buffers", optarg, 1,
-					   RV_POOL_MAX_COUNT, &n);
-			cfg.pool.count = (uint32_t)n;
-			break;
-		case 's':
-			bad = count_option("buf-size", optarg, 64,
-					   RV_POOL_MAX_SIZE, &n);
-			cfg.pool.size = (uint32_t)n;
-			break;
-		case 'B':
-			bad = backend_option(optarg, &cfg.backend);
-			break;
-		case 't':
-			bad = count_option("threads", optarg, 1, 256, &n);
-			nthreads = (unsigned)n;
-			break;
-		case 'C':
-			bad = seconds_option("connect-timeout", optarg, &ms);
-			cfg.timeouts.connect_ms = ms;
-			break;
-		case 'I':
-			bad = seconds_option("idle-timeout", optarg, &ms);
-			cfg.timeouts.idle_ms = ms;
-			break;
-		case 'W':
-			bad = seconds_option("write-timeout", optarg, &ms);
-			cfg.timeouts.write_ms = ms;
-			break;
-		case 'm':
-			bad = count_option("max-pair-bytes", optarg, 1,
-					   UINT32_MAX, &max_pair_bytes);
-			break;
-		case 'i':
-			bad = seconds_option("stats-interval", optarg, &ms);
-			*interval = ms == RV_NO_TIMEOUT ? 0 : ms / 1000.0;
-			break;
-		case 'f':
-			bad = stats_format_option(optarg, &stats_format);
-			break;
-		case 'v':
-			print_version("ringview-proxy");
-			return 1;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 1;
-		default: /* getopt_long said what was wrong */
-			usage(stderr, argv[0]);
-			return 2;
-		}
-		if (bad)
-			return 2;
-	}
-	if (no_operands(argc, argv, optind))
-		return 2;
-	if (!nupstreams) {
+	status = parse_cmdline(&args, argc, argv, opts, proxy_option);
+	if (!status && !nupstreams) {
 		fprintf(stderr, "--upstream is needed: where to connect "
 				"(--help)\n");
-		return 2;
+		status = 2;
 	}
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	unsigned long port = 8000;
-	double interval = 0, next_stats;
-	struct loop_threads lt = {.cfg = &cfg, .open = open_listener};
-	struct loop_thread *main_t;
-	struct sigaction sa;
-	int err, status;
-
-	status = parse_options(argc, argv, &port, &interval);
 	if (status)
 		return status == 1 ? 0 : 2;
-	lt.count = nthreads;
-	proxies = calloc(nthreads, sizeof(*proxies));
-	if (!proxies || loop_threads_start(&lt, (uint16_t)port)) {
+	lt.count = args.threads;
+	proxies = calloc(args.threads, sizeof(*proxies));
+	if (!proxies || loop_threads_start(&lt, (uint16_t)args.port)) {
 		free(proxies);
 		return 1;
 	}
-	main_t = &lt.threads[0];
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	printf("listening on %s:%u (backend %s)%s\n", host, lt.port,
-	       rv_loop_backend_name(main_t->loop),
-	       nthreads > 1 ? " on several threads" : "");
-	fflush(stdout);
-
-	next_stats = now_s() + interval;
-	while (!loop_threads_stop) {
-		err = rv_loop_run_once(main_t->loop, interval > 0 ? 100 : 1000);
-		if (err < 0) {
-			fprintf(stderr, "event loop failed: %s\n",
-				rv_strerror(err));
-			break;
-		}
-		if (stats_requested) {
-			stats_requested = 0;
-			print_stats(main_t, "SIGUSR1");
-		}
-		if (interval > 0 && now_s() >= next_stats) {
-			print_stats(main_t, "interval");
-			next_stats += interval;
-		}
-	}
-
-	loop_threads_join(&lt); /* every loop is shut down: final stats */
-	status = loop_threads_destroy(&lt, print_final);
+	serve_announce(&lt, "", args.host);
+	status = serve_until_stopped(&lt, &args, &proxy_figures);
 	free(proxies);
 	return status;
 }
