@@ -22,6 +22,11 @@
 #   --procs N        server processes for --crowd (default: one per 17,000
 #                    connections, rounded up: 6 for 100,000; SO_REUSEPORT
 #                    spreads connections by a hash, not evenly)
+#   --port N         the servers' port (default 0: the first server process
+#                    takes any free one, the others join it). A fixed
+#                    port makes a rerun meet the last run's 4-tuples
+#                    again: the crowd closes with resets, so no TIME_WAIT
+#                    is left to collide with
 #   --per-loadgen N  idle connections per loadgen process (default 19000)
 #   --sources N      source addresses per loadgen process (default 4): load
 #                    process i uses 127.(1 + i / 250).(1 + i % 250).1 and
@@ -96,6 +101,7 @@ servers_opt=epoll,ringview-uring,ringview-ev
 single=19000
 crowd=100000
 procs=
+port=0
 per_lg=19000
 sources=4
 runs=3
@@ -126,6 +132,7 @@ while [ $# -gt 0 ]; do
 	--single) count "$1" "$2"; single=$2; shift 2 ;;
 	--crowd) count "$1" "$2"; crowd=$2; shift 2 ;;
 	--procs) count "$1" "$2"; procs=$2; shift 2 ;;
+	--port) count "$1" "$2"; port=$2; shift 2 ;;
 	--per-loadgen) count "$1" "$2"; per_lg=$2; shift 2 ;;
 	--sources) count "$1" "$2"; sources=$2; shift 2 ;;
 	--runs) count "$1" "$2"; runs=$2; shift 2 ;;
@@ -248,7 +255,7 @@ start_servers() {
 	local name=$1 n=$2 i cmd pid
 	cmd=$(server_cmd "$name")
 	srv_pids=()
-	srv_port=0
+	srv_port=$port
 	for i in $(seq 0 $((n - 1))); do
 		rm -f "$tmp/srv$i.out" "$tmp/srv$i.err"
 		# shellcheck disable=SC2086
