@@ -46,7 +46,8 @@ def load_figures(loads, scenario, server, phase):
             r['server'] == server and r['phase'] == phase and
             r.get('mode') == 'load']
     return (median([num(r['msgs_per_s']) for r in rows]),
-            median([num(r['p99_us']) for r in rows]), len(rows))
+            median([num(r['p99_us']) for r in rows]), len(rows),
+            median([num(r.get('other_pct')) for r in rows]))
 
 
 def main():
@@ -62,10 +63,11 @@ def main():
         print('c100k_table.py: %s' % e, file=sys.stderr)
         return 2
 
-    hdr = ('%-15s %-7s %5s %4s %8s %8s %9s %7s %7s %8s %9s %7s %9s %7s %6s'
-           % ('server', 'scen.', 'procs', 'lgs', 'held', 'accepted',
-              'ramp c/s', 'user B', 'kern B', 'sock B', 'w/o msg/s',
-              'w/o p99', 'with msg/s', 'w p99', 'p99 x'))
+    hdr = ('%-15s %-6s %5s %3s %7s %8s %8s %6s %6s %6s %9s %7s %9s %7s '
+           '%5s %6s' % ('server', 'scen.', 'procs', 'lgs', 'held',
+                        'accepted', 'ramp c/s', 'user B', 'kern B',
+                        'sock B', 'w/o msg/s', 'w/o p99', 'with msg/s',
+                        'w p99', 'p99 x', 'other'))
     print(hdr)
     print('-' * len(hdr))
     targets = []
@@ -74,15 +76,17 @@ def main():
         held = num(s['held']) or 0
         ramp = num(s['ramp_s'])
         rate = held / ramp if ramp else None
-        m0, p0, n0 = load_figures(loads, sc, name, 'without')
-        m1, p1, n1 = load_figures(loads, sc, name, 'with-crowd')
+        m0, p0, n0, o0 = load_figures(loads, sc, name, 'without')
+        m1, p1, n1, o1 = load_figures(loads, sc, name, 'with-crowd')
         pr = ratio(p1, p0)
-        print('%-15s %-7s %5s %4s %8d %8s %9s %7s %7s %8s %9s %7s %9s %7s %6s'
+        other = median([o0, o1])
+        print('%-15s %-6s %5s %3s %7d %8s %8s %6s %6s %6s %9s %7s %9s %7s '
+              '%5s %6s'
               % (name, sc, s['procs'], s['loadgens'], held,
                  s['servers_held'], fmt(rate), s['user_b_per_conn'],
                  s['kernel_b_per_conn'], s['sock_slab_b_per_conn'] or '-',
-                 fmt(m0), fmt(p0, '%.1f'), fmt(m1), fmt(p1, '%.1f'),
-                 fmt(pr, '%.2f')))
+                 fmt(m0), fmt(p0, '%.0f'), fmt(m1), fmt(p1, '%.0f'),
+                 fmt(pr, '%.2f'), fmt(other, '%.0f%%')))
         if s['stopped_by']:
             print('    stopped: %s' % s['stopped_by'])
         if not name.startswith('ringview'):
@@ -106,7 +110,9 @@ def main():
           'connection;\nkern B: /proc/meminfo Slab per connection (both '
           'ends); sock B: the socket, inode, file and epoll slab caches '
           'alone; w/o, with: the 64 B x 50 load\nwithout and with the '
-          'crowd (medians; p99 in us); p99 x: with / without.')
+          'crowd (medians; p99 in us); p99 x: with / without; other: CPU '
+          'other processes used during the load runs (median, % of one '
+          'core).')
     if targets:
         print()
         print('targets (ringview servers):')

@@ -77,6 +77,11 @@
 #      either side, so a rerun at once finds every port free) and runs
 #      the load without it again (--runs times).
 # "Without" is the median of the runs of steps 1 and 5, "with" of step 4.
+# Around each load run the script reads the busy time of all cpus and
+# the servers' CPU time: what other processes used meanwhile is printed
+# ("other", % of one core) and its median goes in the table; on a shared
+# machine a high figure there means the p99s say more about that work
+# than about the crowd.
 # The "before" VmRSS is read after the first load (step 1), so memory the
 # load's 50 connections left behind (allocator caches) is not counted per
 # idle connection. Servers held = descriptors the server processes hold
@@ -282,23 +287,38 @@ stop_servers() {
 	srv_pids=()
 }
 
+# Clock ticks the server processes have used, summed.
+srv_ticks() {
+	local p s=0
+	for p in "${srv_pids[@]}"; do s=$((s + $(proc_ticks "$p" 2>/dev/null || echo 0))); done
+	echo "$s"
+}
 # load PHASE RUN: one 64 B x 50 run against the servers; its row goes
-# to $tmp/loads.csv with the scenario's columns; prints a line.
+# to $tmp/loads.csv with the scenario's columns and other_pct, the CPU
+# other processes used meanwhile (all busy time less the servers' and
+# loadgen's, in % of one core: the machine is shared); prints a line.
 load() {
-	local phase=$1 run=$2 lim
+	local phase=$1 run=$2 lim b0 s0 k0 t0 b1 s1 t1
 	lim=$(lg_timeout)
 	lg_rc=0
+	kids_cpu; k0=$kids_s
+	b0=$(busy_ticks); s0=$(srv_ticks); t0=$(now)
 	timeout --foreground "$lim" taskset -c "$lg_cpu" "$loadgen" \
 		--port "$srv_port" --conns 50 --size 64 --depth "$depth" \
 		--seconds "$seconds" --warmup "$warmup" --csv --quiet \
 		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
+	t1=$(now); b1=$(busy_ticks); s1=$(srv_ticks)
+	kids_cpu
+	other=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v k="$(awk -v a="$k0" -v b="$kids_s" 'BEGIN {print b - a}')" \
+		-v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { o = (b - s) / hz - k; if (o < 0) o = 0; printf "%.1f", 100 * o / t }')
 	lg_row load "$name $scenario, 64 B x 50 $phase" || true
 	lg_errors "$name"
-	echo "$scenario,$name,$phase,$run,$lg_rc,$row" >>"$tmp/loads.csv"
-	awk -F, -v h="$lg_header" -v what="$phase" '
+	echo "$scenario,$name,$phase,$run,$lg_rc,$other,$row" >>"$tmp/loads.csv"
+	awk -F, -v h="$lg_header" -v what="$phase" -v o="$other" '
 		BEGIN { n = split(h, f, ","); for (i = 1; i <= n; i++) c[f[i]] = i }
-		{ printf "   64 B x 50 %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  errors %s\n",
-			what, $c["msgs_per_s"], $c["p50_us"], $c["p99_us"], $c["errors"] }' <<<"$row"
+		{ printf "   64 B x 50 %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  errors %s  other %s%%\n",
+			what, $c["msgs_per_s"], $c["p50_us"], $c["p99_us"], $c["errors"], o }' <<<"$row"
 }
 
 # source_base I: the first source address of loadgen process I.
@@ -475,7 +495,7 @@ echo "== build: $(cd "$builddir" && pwd), source $rev"
 probe_servers epoll "" "" epoll ringview-uring ringview-ev
 note_busy
 lg_columns
-echo "scenario,server,phase,run,lg_exit,$lg_header" >"$tmp/loads.csv"
+echo "scenario,server,phase,run,lg_exit,other_pct,$lg_header" >"$tmp/loads.csv"
 echo "scenario,server,procs,loadgens,target,held,servers_held,failed,ramp_s,wall_ramp_s,rss_before_kib,rss_after_kib,user_b_per_conn,slab_before_kib,slab_after_kib,kernel_b_per_conn,sock_slab_b_per_conn,tcp_pages_before,tcp_pages_after,avail_before_kib,avail_after_kib,crowd_errors,tw_before,tw_after,server_exits,fds_per_server,stopped_by" >"$tmp/scen.csv"
 echo "== limits: descriptors per process $hard; ephemeral ports $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)" \
      "per source address and server port; tcp_mem $(tr '\t' ' ' </proc/sys/net/ipv4/tcp_mem) pages;" \
