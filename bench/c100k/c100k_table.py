@@ -87,6 +87,14 @@ def main():
                  s['kernel_b_per_conn'], s['sock_slab_b_per_conn'] or '-',
                  fmt(m0), fmt(p0, '%.0f'), fmt(m1), fmt(p1, '%.0f'),
                  fmt(pr, '%.2f'), fmt(other, '%.0f%%')))
+        runs = ['%s %s' % (ph, ' '.join(fmt(num(r['p99_us']))
+                                        for r in loads
+                                        if r['scenario'] == sc and
+                                        r['server'] == name and
+                                        r['phase'] == ph))
+                for ph in ('without', 'with-crowd')]
+        if n0 or n1:
+            print('    p99 of each run, in order (us): %s' % '; '.join(runs))
         if s['stopped_by']:
             print('    stopped: %s' % s['stopped_by'])
         if not name.startswith('ringview'):

@@ -350,17 +350,16 @@ field() { sed -n "s/.* $1=\\([0-9.]*\\).*/\\1/p" <<<"$2"; }
 # the other; sets held (connections loadgen holds), failed (connects
 # that failed), lg_ramp_s (the loadgens' connect phases, summed: what
 # the ramp rate is computed over), ramp_s (the wall time from the first
-# start to the last "holding", process starts included), nlg, srv_held
-# and stopped_by (why it stopped early, "" if not).
+# start to the last "holding", process starts included), nlg and
+# stopped_by (why it stopped early, "" if not).
 # With --max it also stops when the machine runs short (see --help).
 ramp() {
-	local total=$1 i=0 n t0 t1 c f avail before_fds fds each
+	local total=$1 i=0 n t0 t1 c f avail each
 	held=0
 	failed=0
 	lg_ramp_s=0
 	stopped_by=
 	crowd_pids=()
-	before_fds=$(fds_sum)
 	t0=$(now)
 	while [ "$held" -lt "$total" ]; do
 		n=$((total - held < per_lg ? total - held : per_lg))
@@ -401,8 +400,6 @@ ramp() {
 	t1=$(now)
 	nlg=$i
 	ramp_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
-	fds=$(fds_sum)
-	srv_held=$((fds - before_fds))
 }
 # release_crowd: SIGINT every crowd loadgen (each closes with resets and
 # prints its final line), wait for them; crowd_errors = errors they saw
@@ -440,7 +437,7 @@ settle() {
 # scenario NAME SCENARIO CONNS PROCS: the whole measurement (see --help).
 run_scenario() {
 	local name=$1 scenario=$2 total=$3 np=$4 run rss0 per_user per_kern per_sock
-	local tw0 tw1 spread rc k0_slab k0_sock k0_tcp k0_avail k1_slab k1_sock k1_tcp k1_avail
+	local tw0 tw1 spread rc fds0 k0_slab k0_sock k0_tcp k0_avail k1_slab k1_sock k1_tcp k1_avail
 	echo "== $name, $scenario: $total idle connections over $np server process(es)"
 	if ! start_servers "$name" "$np"; then
 		stop_servers
@@ -454,8 +451,10 @@ run_scenario() {
 	rss0=$(rss_sum)
 	read -r k0_slab k0_sock k0_tcp k0_avail <<<"$(kernel_snapshot)"
 	tw0=$(tcp_tw)
+	fds0=$(fds_sum)
 	ramp "$total"
 	settle
+	srv_held=$(( $(fds_sum) - fds0 ))
 	read -r k1_slab k1_sock k1_tcp k1_avail <<<"$(kernel_snapshot)"
 	spread=$(fds_each)
 	per_user=$(awk -v a="$rss0" -v b="$rss1" -v n="$held" 'BEGIN {printf "%.0f", n ? (b - a) * 1024 / n : 0}')
