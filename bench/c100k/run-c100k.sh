@@ -471,6 +471,18 @@ run_scenario() {
 	     "socket caches ${per_sock:-?} B; TCP mem $k0_tcp -> $k1_tcp pages;" \
 	     "MemAvailable $((k0_avail / 1024)) -> $((k1_avail / 1024)) MiB"
 	[ -z "$stopped_by" ] || echo "   stopped: $stopped_by"
+	if [ "$max_mode" = yes ]; then
+		[ -n "$stopped_by" ] || stopped_by="nothing: the target was reached"
+		# What would stop a longer push: every connection takes two
+		# descriptors of the system's file-max (both ends are here),
+		# and its kernel memory comes out of MemAvailable.
+		echo "   next limits: fs.file-max $(cat /proc/sys/fs/file-max) allows" \
+		     "$(( $(cat /proc/sys/fs/file-max) / 2 )) connections in all (2 descriptors each;" \
+		     "$(cut -f1 /proc/sys/fs/file-nr) in use now); MemAvailable $((k1_avail / 1024)) MiB" \
+		     "at $per_kern B each allows $(awk -v a="$k1_avail" -v k="$per_kern" 'BEGIN {printf "%d", (k > 0 ? a * 1024 / k : 0)}') more;" \
+		     "$hard descriptors per process: one server process per" \
+		     "$((hard - 64)) connections at most"
+	fi
 	if [ "$max_mode" = no ]; then
 		for run in $(seq "$runs"); do load with-crowd "$run"; done
 	fi
