@@ -156,9 +156,13 @@ static int open_socket(const char *prog, const char *host, const char *port,
 		    tcp ? SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC
 			: SOCK_DGRAM | SOCK_CLOEXEC,
 		    0);
+	/* SO_REUSEPORT: several processes may listen on one port, and the
+	 * kernel spreads connections over them (bench/c100k). */
 	if (fd < 0 ||
 	    (tcp &&
-	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	     (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) <
+		      0)) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
 	    (tcp && listen(fd, SOMAXCONN) < 0) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0) {

@@ -58,7 +58,8 @@ void baseline_catch_stop(sigset_t *waitmask);
 void baseline_raise_nofile(const char *prog);
 
 /*
- * A non-blocking TCP listening socket (SO_REUSEADDR) on the numeric
+ * A non-blocking TCP listening socket (SO_REUSEADDR, SO_REUSEPORT: other
+ * processes of the same user may listen on the same port) on the numeric
  * |host| and |port|, or -1 after printing why. On success prints
  * "listening on ADDR:PORT" with the real port (for --port 0) and flushes.
  */

@@ -10,7 +10,9 @@
  *
  *   --host ADDR  numeric IPv4 or IPv6 address to listen on
  *                (default 127.0.0.1)
- *   --port N     TCP port (default 7000); 0 lets the kernel pick a free one
+ *   --port N     TCP port (default 7000); 0 lets the kernel pick a free one.
+ *                Several epoll-echo processes may listen on one port
+ *                (SO_REUSEPORT): the kernel spreads connections over them
  *   --help       this text
  *   --version    "epoll-echo ringview X.Y.Z" (the project's version)
  *

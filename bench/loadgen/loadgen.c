@@ -11,6 +11,7 @@
  *           [--seconds S] [--warmup S] [--threads N] [--no-verify]
  *           [--csv] [--quiet] [--allow-remote] [--server-pid P]
  *   loadgen --idle N [--host ADDR] [--port N] [--seconds S]
+ *           [--sources N] [--source-base ADDR] [--reset]
  *   loadgen --udp [--udp-timeout-ms MS] [the options of the first form]
  *   loadgen [--udp] --csv-header
  *   loadgen --version
@@ -30,6 +31,21 @@
  *                  close them (to measure a server's memory per idle
  *                  connection). Prints "holding conns=N connected=M" on
  *                  stdout once they are open: read the server's RSS then.
+ *                  That line also gives the connects that failed and the
+ *                  ramp: "failed=F ramp_s=X conns_per_s=Y".
+ *   --sources N    bind connection c to source address ADDR + c % N
+ *                  before connecting (IP_BIND_ADDRESS_NO_PORT: the port
+ *                  is picked per source and destination pair, so each
+ *                  source address gives the whole ephemeral port range,
+ *                  ip_local_port_range, towards one server port): how one
+ *                  host opens more connections to one port than it has
+ *                  ephemeral ports. IPv4 only; every address must be in
+ *                  127.0.0.0/8 unless --allow-remote.
+ *   --source-base ADDR  the first source address (default 127.0.0.1;
+ *                  given alone, --sources is 1)
+ *   --reset        close every connection at the end with a reset
+ *                  (SO_LINGER 0) instead of a FIN: neither side keeps it
+ *                  in TIME_WAIT, so a rerun at once finds every port free
  *   --csv          print the last line as CSV (columns: --csv-header)
  *   --quiet        no progress lines
  *   --allow-remote allow a non-loopback server (policy here: loopback only)
@@ -70,8 +86,12 @@
  * sent, and a connection with messages outstanding that received nothing
  * in the last second of the run (stalled).
  *
- * Always bounded: connecting gets 3 s, the run stops by itself, and the
- * program gives up at warmup + seconds + 5 s whatever the server does.
+ * Always bounded: connecting gets 3 s plus 0.5 ms per connection (12.5 s
+ * for 19,000; a connect not done by then counts as an error), the run
+ * stops by itself, and the program gives up at warmup + seconds + 5 s
+ * after the connect phase whatever the server does. The ramp is the
+ * connect phase: from the start to the moment every connect has
+ * completed or failed; conns_per_s is the connections opened over it.
  * Exit status: 0 without errors, 1 with errors, 2 for bad usage (a value
  * out of range or not entirely a number, an unknown option, a stray
  * argument: each is named on stderr). With
@@ -113,9 +133,11 @@ struct lg_cfg cfg = {.host = "127.0.0.1",
 
 struct sockaddr_storage server;
 socklen_t server_len;
+uint32_t source_addr;
 uint8_t *pattern;	     /* PAT_PERIOD + size random bytes */
 int64_t t_start;	     /* program start */
 int64_t t_go, t_warm, t_end; /* set before go */
+int64_t t_connect_end;
 atomic_bool go;
 volatile sig_atomic_t stop;
 atomic_uint errors, connected, opened; /* over all threads */
@@ -228,6 +250,50 @@ static bool is_loopback(const struct sockaddr_storage *ss)
 		s6->sin6_addr.s6_addr[12] == 127);
 }
 
+/* --sources and --source-base: source_addr, or -1 after saying why. */
+static int resolve_sources(void)
+{
+	const char *base = cfg.source_base ? cfg.source_base : "127.0.0.1";
+	struct in_addr a;
+	uint64_t last;
+
+	if (cfg.source_base && !cfg.sources)
+		cfg.sources = 1;
+	if (!cfg.sources)
+		return 0;
+	if (inet_pton(AF_INET, base, &a) != 1) {
+		fprintf(stderr,
+			"loadgen: --source-base needs a numeric IPv4 address "
+			"such as 127.0.0.2, not '%s'\n",
+			base);
+		return -1;
+	}
+	if (server.ss_family != AF_INET) {
+		fprintf(stderr, "loadgen: --sources and --source-base need an "
+				"IPv4 --host\n");
+		return -1;
+	}
+	source_addr = ntohl(a.s_addr);
+	last = (uint64_t)source_addr + cfg.sources - 1;
+	if (!cfg.allow_remote &&
+	    (source_addr >> 24 != 127 || last >> 24 != 127)) {
+		fprintf(stderr,
+			"loadgen: --source-base '%s' with --sources %u leaves "
+			"127.0.0.0/8, and load tests here stay on loopback "
+			"(--allow-remote overrides)\n",
+			base, cfg.sources);
+		return -1;
+	}
+	if (last > UINT32_MAX) {
+		fprintf(stderr,
+			"loadgen: --source-base '%s' with --sources %u runs "
+			"past 255.255.255.255\n",
+			base, cfg.sources);
+		return -1;
+	}
+	return 0;
+}
+
 static int resolve(void)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
@@ -260,7 +326,7 @@ static int resolve(void)
 			cfg.host);
 		return -1;
 	}
-	return 0;
+	return resolve_sources();
 }
 
 /* One descriptor per connection, plus a few: take the hard limit. */
@@ -349,6 +415,17 @@ static void progress(const struct thread *ts, int64_t now, uint64_t *last)
 	*last = msgs;
 }
 
+/* The connect phase, in s, and the connections opened per second in it. */
+static double ramp_s(void)
+{
+	return (double)(t_go - t_start) / NS_PER_S;
+}
+
+static double ramp_rate(unsigned opens)
+{
+	return ramp_s() > 0 ? (double)opens / ramp_s() : 0;
+}
+
 static const char csv_header[] =
 	"mode,msgs_per_s,mib_per_s,p50_us,p99_us,p999_us,max_us,errors,conns,"
 	"opened,size,depth,seconds,threads,lg_cpu_pct,server_cpu_pct,"
@@ -391,8 +468,10 @@ static void print_result(const struct thread *ts, double window)
 		       cfg.conns, opens, cfg.size, cfg.depth, window,
 		       cfg.threads, lg_pct, srv_pct, srv_us);
 	else if (cfg.idle)
-		printf("idle conns=%u connected=%u errors=%u seconds=%g\n",
-		       cfg.conns, opens, errs, window);
+		printf("idle conns=%u connected=%u errors=%u seconds=%g "
+		       "ramp_s=%.3f conns_per_s=%.0f\n",
+		       cfg.conns, opens, errs, window, ramp_s(),
+		       ramp_rate(opens));
 	else
 		printf("msgs/s=%.0f MiB/s=%.2f p50_us=%.1f p99_us=%.1f "
 		       "p999_us=%.1f max_us=%.1f errors=%u conns=%u size=%u "
@@ -422,6 +501,7 @@ static int usage(FILE *f)
 	      "               [--csv] [--quiet] [--allow-remote] "
 	      "[--server-pid P]\n"
 	      "       loadgen --idle N [--host ADDR] [--port N] [--seconds S]\n"
+	      "               [--sources N] [--source-base ADDR] [--reset]\n"
 	      "       loadgen --udp [--udp-timeout-ms MS] [the options above]\n"
 	      "       loadgen [--udp] --csv-header\n"
 	      "       loadgen --version   (\"loadgen ringview X.Y.Z\")\n"
@@ -455,6 +535,7 @@ static const struct numopt {
 	{NULL, &cfg.warmup, 0, 1e5},
 	{&cfg.server_pid, NULL, 1, 4194304},
 	{&cfg.udp_timeout_ms, NULL, 1, 1e4},
+	{&cfg.sources, NULL, 1, 1 << 24},
 };
 
 static const struct option opts[] = {
@@ -468,13 +549,16 @@ static const struct option opts[] = {
 	{"warmup", required_argument, NULL, 'n'},
 	{"server-pid", required_argument, NULL, 'n'},
 	{"udp-timeout-ms", required_argument, NULL, 'n'},
+	{"sources", required_argument, NULL, 'n'},
 	{"host", required_argument, NULL, 'H'},
+	{"source-base", required_argument, NULL, 'S'},
 	{"verify", no_argument, &cfg.verify, 1},
 	{"no-verify", no_argument, &cfg.verify, 0},
 	{"csv", no_argument, &cfg.csv, 1},
 	{"quiet", no_argument, &cfg.quiet, 1},
 	{"allow-remote", no_argument, &cfg.allow_remote, 1},
 	{"udp", no_argument, &cfg.udp, 1},
+	{"reset", no_argument, &cfg.reset, 1},
 	{"csv-header", no_argument, NULL, 'C'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -514,6 +598,8 @@ static void parse_args(int argc, char **argv)
 			num_arg(&numopts[i], opts[i].name, optarg);
 		else if (o == 'H')
 			cfg.host = optarg;
+		else if (o == 'S')
+			cfg.source_base = optarg;
 		else if (o == 'C')
 			header = true;
 		else if (o == 'h')
@@ -538,6 +624,12 @@ static void parse_args(int argc, char **argv)
 			"loadgen: --udp takes no --idle, and a --size from "
 			"%u to %u\n",
 			UDP_MIN_SIZE, UDP_MAX_SIZE);
+		exit(2);
+	}
+	if (cfg.udp && (cfg.sources || cfg.source_base || cfg.reset)) {
+		fputs("loadgen: --sources, --source-base and --reset are for "
+		      "TCP, not --udp\n",
+		      stderr);
 		exit(2);
 	}
 	if (cfg.idle) { /* hold connections only: no warmup, no messages */
@@ -588,10 +680,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	t_start = now_ns();
-	deadline = t_start + (int64_t)((cfg.warmup + cfg.seconds) * NS_PER_S) +
-		   GRACE;
-	if (cfg.udp) /* the threads wait out the last datagrams' timeout */
-		deadline += (int64_t)cfg.udp_timeout_ms * 1000000;
+	t_connect_end = t_start + 3 * NS_PER_S + (int64_t)cfg.conns * 500000;
 
 	ts = calloc(cfg.threads, sizeof(*ts));
 	if (!ts)
@@ -612,10 +701,16 @@ int main(int argc, char **argv)
 	t_end = t_warm + (int64_t)(cfg.seconds * NS_PER_S);
 	if (atomic_load(&connected) == 0) /* nothing to measure: stop now */
 		t_end = t_warm = t_go;
+	deadline = t_end + GRACE;
+	if (cfg.udp) /* the threads wait out the last datagrams' timeout */
+		deadline += (int64_t)cfg.udp_timeout_ms * 1000000;
 	atomic_store_explicit(&go, true, memory_order_release);
 	if (cfg.idle) {
-		printf("holding conns=%u connected=%u\n", cfg.conns,
-		       atomic_load(&connected));
+		unsigned opens = atomic_load(&opened);
+		printf("holding conns=%u connected=%u failed=%u ramp_s=%.3f "
+		       "conns_per_s=%.0f\n",
+		       cfg.conns, atomic_load(&connected), cfg.conns - opens,
+		       ramp_s(), ramp_rate(opens));
 		fflush(stdout);
 	}
 

@@ -57,10 +57,11 @@ struct thread {
 
 struct lg_cfg {
 	const char *host;
+	const char *source_base; /* --source-base, NULL: none given */
 	unsigned port, conns, size, depth, threads, idle, server_pid;
-	unsigned udp_timeout_ms;
+	unsigned udp_timeout_ms, sources;
 	double seconds, warmup;
-	int verify, csv, quiet, allow_remote, udp; /* int: set by getopt_long */
+	int verify, csv, quiet, allow_remote, udp, reset; /* getopt_long */
 };
 
 extern struct lg_cfg cfg;
@@ -68,6 +69,12 @@ extern struct sockaddr_storage server;
 extern socklen_t server_len;
 extern uint8_t *pattern;
 extern int64_t t_start, t_go, t_warm, t_end;
+/* When the connect phase ends, connected or not: t_start + 3 s + 0.5 ms
+ * per connection (so a ramp of 19,000 gets 12.5 s). */
+extern int64_t t_connect_end;
+/* --sources: connection id binds to source_addr + id % cfg.sources (IPv4,
+ * host order) before connecting; cfg.sources 0: no bind. */
+extern uint32_t source_addr;
 extern atomic_bool go;
 extern volatile sig_atomic_t stop;
 extern atomic_uint errors, connected, opened, threads_ready, threads_done;

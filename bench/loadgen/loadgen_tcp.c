@@ -10,6 +10,7 @@
  */
 #include "loadgen.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,7 +22,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define CONNECT_BUDGET (3 * NS_PER_S) /* to open every connection */
 #define STALL_NS       NS_PER_S
 #define MAX_CONNECTING 64 /* per thread: spare the listen queue */
 #define RXBUF_SIZE     (256 * 1024)
@@ -74,6 +74,27 @@ static int conn_want_out(struct thread *t, struct conn *c, bool out)
 	return 0;
 }
 
+/* --sources: bind c's socket to its source address, the port left to
+ * connect (IP_BIND_ADDRESS_NO_PORT), which then picks one free for this
+ * source and the server's address and port. */
+static int bind_source(struct thread *t, struct conn *c)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(source_addr + c->id % cfg.sources)};
+	int one = 1;
+
+	if (setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		       sizeof(one)) < 0 ||
+	    bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &sa.sin_addr, a, sizeof(a));
+		conn_fail(t, c, "bind to source %s: %s", a, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void conn_start(struct thread *t, struct conn *c)
 {
 	struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
@@ -90,6 +111,8 @@ static void conn_start(struct thread *t, struct conn *c)
 	}
 	/* Small messages must leave at once, not wait for Nagle. */
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (cfg.sources && bind_source(t, c) < 0)
+		return;
 	if (connect(c->fd, (struct sockaddr *)&server, server_len) < 0 &&
 	    errno != EINPROGRESS) {
 		conn_fail(t, c, "connect to %s port %u: %s", cfg.host, cfg.port,
@@ -104,7 +127,7 @@ static void conn_start(struct thread *t, struct conn *c)
 static void start_connects(struct thread *t, int64_t now)
 {
 	while (t->next_connect < t->nconns && t->connecting < MAX_CONNECTING &&
-	       now < t_start + CONNECT_BUDGET)
+	       now < t_connect_end)
 		conn_start(t, &t->conns[t->next_connect++]);
 }
 
@@ -278,12 +301,22 @@ static void end_connect_phase(struct thread *t)
 		struct conn *c = &t->conns[i];
 
 		if (c->state == CONNECTING || c->state == UNUSED)
-			conn_fail(t, c, "connect timed out after %lld s",
-				  CONNECT_BUDGET / NS_PER_S);
+			conn_fail(t, c, "connect timed out after %.1f s",
+				  (double)(t_connect_end - t_start) / NS_PER_S);
 	}
 	t->next_connect = t->nconns;
 	t->connect_done = true;
 	atomic_fetch_add(&threads_ready, 1);
+}
+
+/* The end of a good connection: a FIN, or with --reset a reset. */
+static void conn_close(struct conn *c)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	if (cfg.reset)
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(c->fd);
 }
 
 static void finish(struct thread *t, int64_t now)
@@ -300,7 +333,7 @@ static void finish(struct thread *t, int64_t now)
 				  (unsigned long long)(c->tx - c->rx),
 				  (double)(now - c->last_rx_ns) / NS_PER_S);
 		else
-			close(c->fd);
+			conn_close(c);
 	}
 }
 
@@ -327,7 +360,7 @@ void *tcp_thread_main(void *arg)
 		}
 		if (!t->connect_done) {
 			start_connects(t, now);
-			if (now >= t_start + CONNECT_BUDGET ||
+			if (now >= t_connect_end ||
 			    (t->next_connect == t->nconns && !t->connecting))
 				end_connect_phase(t);
 		}
