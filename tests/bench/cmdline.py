@@ -21,21 +21,12 @@ passes every one it builds. For each:
   - --help exits 0 and lists --version.
 Exit status 0 when every check passes, 1 otherwise.
 """
-import argparse, subprocess, sys
+import argparse, os, sys
 
-failures = []
-
-
-def check(ok, what):
-    print("%s %s" % ("ok  " if ok else "FAIL", what), flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def bad(args, option, value=None):
-    """A case: |args| must exit 2 naming |option| (and |value| quoted)."""
-    return (args, option, value)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from cmdline_checks import bad, check, check_refused, failures, run
+import cmdline_checks
 
 
 def port_cases(low):
@@ -160,49 +151,13 @@ BASE = {
 }
 
 
-def run(cmd):
-    """Run |cmd| to its end (5 s at most): (exit status, stdout, stderr),
-    status None when it had to be killed (it started)."""
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=5)
-        return p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout or b""
-        err = e.stderr or b""
-        if isinstance(out, bytes):
-            out, err = out.decode(errors="replace"), err.decode(
-                errors="replace")
-        return None, out, err
-
-
 def check_bad_arguments(name, path):
-    for args, option, value in TABLES[name]:
-        rc, _, err = run([path] + BASE.get(name, []) + args)
-        what = "%s %s" % (name, " ".join(repr(a) for a in args))
-        if rc is None:
-            check(False, what + ": started instead of refusing")
-            continue
-        named = option in err and (value is None or "'%s'" % value in err)
-        first = err.strip().splitlines()[0] if err.strip() else "no stderr"
-        check(rc == 2 and named,
-              "%s: exit %s, stderr names %s%s (%s)" %
-              (what, rc, option, "" if value is None else " and '%s'" % value,
-               first))
+    check_refused(name, [path] + BASE.get(name, []), TABLES[name])
     if name == "epoll-proxy":
         rc, _, err = run([path, "--port", "0"])
         check(rc == 2 and "--upstream" in err,
               "epoll-proxy without --upstream: exit %s, names --upstream"
               % rc)
-
-
-def check_version_help(name, path, version):
-    rc, out, err = run([path, "--version"])
-    want = "%s ringview %s\n" % (name, version)
-    check(rc == 0 and out == want and err == "",
-          "%s --version: exit %s, %r (want %r)" % (name, rc, out, want))
-    rc, out, _ = run([path, "--help"])
-    check(rc == 0 and "--version" in out,
-          "%s --help: exit %s, lists --version" % (name, rc))
 
 
 def main():
@@ -216,7 +171,7 @@ def main():
             check(False, "%s: no table of bad arguments for it here" % name)
             continue
         check_bad_arguments(name, path)
-        check_version_help(name, path, a.version_string)
+        cmdline_checks.check_version_help(name, path, a.version_string)
     print("%d failed" % len(failures))
     for f in failures:
         print("FAILED: " + f.splitlines()[0])

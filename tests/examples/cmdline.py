@@ -25,23 +25,15 @@ Exit status 0 when every check passes, 1 otherwise.
 import argparse, json, os, re, select, signal, socket, subprocess, sys
 import tempfile, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from cmdline_checks import bad, check, check_refused, failures, run
+import cmdline_checks
+
 START_TIMEOUT = 10.0  # for a line from a server (ASan builds start slowly)
-failures = []
-
-
-def check(ok, what):
-    print("%s %s" % ("ok  " if ok else "FAIL", what), flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
 
 
 # ------------------------------------------------------------ bad arguments
-def bad(args, option, value=None):
-    """A case: |args| must exit 2 naming |option| (and |value| quoted)."""
-    return (args, option, value)
-
-
 PORT = [
     bad(["--port", "abc"], "--port", "abc"),
     bad(["--port", ""], "--port", ""),
@@ -113,30 +105,8 @@ NAMES = {"echo": "ringview-echo", "http": "ringview-http",
 DEFAULT_BUFFERS = {"echo": 768, "http": 768, "proxy": 256}
 
 
-def run(cmd, env=None):
-    """Run |cmd| to its end (5 s at most): (exit status, stdout, stderr),
-    status None when it had to be killed (it started serving)."""
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=5,
-                           env=env)
-        return p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        return None, e.stdout or "", e.stderr or ""
-
-
 def check_bad_arguments(key, path):
-    for args, option, value in TABLES[key]:
-        cmd = [path] + BASE.get(key, []) + args
-        rc, _, err = run(cmd)
-        what = "%s %s" % (NAMES[key], " ".join(repr(a) for a in args))
-        if rc is None:
-            check(False, what + ": started instead of refusing")
-            continue
-        named = option in err and (value is None or "'%s'" % value in err)
-        check(rc == 2 and named,
-              "%s: exit %s, stderr names %s%s (%s)" %
-              (what, rc, option, "" if value is None else " and '%s'" % value,
-               err.strip().splitlines()[0] if err.strip() else "no stderr"))
+    check_refused(NAMES[key], [path] + BASE.get(key, []), TABLES[key])
     if key == "proxy":
         rc, _, err = run([path, "--port", "0"])
         check(rc == 2 and "--upstream" in err,
@@ -166,13 +136,7 @@ def check_refused_pool(key, path):
 
 
 def check_version_help(key, path, version):
-    rc, out, _ = run([path, "--version"])
-    want = "%s ringview %s\n" % (NAMES[key], version)
-    check(rc == 0 and out == want,
-          "%s --version: exit %s, %r (want %r)" % (NAMES[key], rc, out, want))
-    rc, out, _ = run([path, "--help"])
-    check(rc == 0 and "--version" in out,
-          "%s --help: exit %s, lists --version" % (NAMES[key], rc))
+    out = cmdline_checks.check_version_help(NAMES[key], path, version)
     if key in DEFAULT_BUFFERS:
         check("--stats-format" in out,
               "%s --help lists --stats-format" % NAMES[key])
