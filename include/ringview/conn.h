@@ -71,7 +71,8 @@ struct rv_conn_ops {
 	 * New bytes were appended to |in|, which the connection owns. Consume
 	 * complete messages (rv_chain_take, rv_chain_consume ...) and leave a
 	 * partial one. Views taken out of |in| are the callback's to keep,
-	 * send or release.
+	 * send or release. |in| is good for the call (rv_conn_input gives
+	 * one to keep).
 	 */
 	void (*on_data)(rv_conn *c, rv_chain *in);
 	/* The connection is closed: 0 after an orderly close, else a
@@ -280,9 +281,15 @@ RV_EXPORT rv_loop *rv_conn_loop(const rv_conn *c);
  * write, shut down or close it. */
 RV_EXPORT int rv_conn_fd(const rv_conn *c);
 
-/* rv_conn_input: the connection's input chain (what on_data gets), to
+/*
+ * rv_conn_input: the connection's input chain (what on_data gets), to
  * consume from outside on_data - after a pause, say. Reading resumes
- * when it falls below the input limit. */
+ * when it falls below the input limit. The pointer is good until
+ * on_close returns; NULL only when the chain could not be made (out of
+ * memory). (An idle connection holds no chains - they are made when bytes
+ * arrive and given back when it is quiet - so on_data's |in| is good for
+ * the call; one handed out here stays the connection's.)
+ */
 RV_EXPORT rv_chain *rv_conn_input(rv_conn *c);
 
 #ifdef __cplusplus

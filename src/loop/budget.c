@@ -65,10 +65,15 @@ static bool under(const rv_conn *c)
 
 void rv__budget_detach(rv_conn *c)
 {
-	if (rv_chain_len(&c->in) && rv_chain_detach(&c->in) == 0)
+	if (rv__conn_in_len(c) && rv_chain_detach(&c->io->in) == 0)
 		c->loop->stats.compacted++;
-	if (c->held_bufs && c->cb->on_budget && !(c->flags & RV__C_DEAD))
-		c->cb->on_budget(c, &c->in);
+	/* The views it holds are the application's, its input chain empty
+	 * (and maybe given back): on_budget still gets one. */
+	if (c->held_bufs && c->cb->on_budget && !(c->flags & RV__C_DEAD) &&
+	    rv__conn_io_get(c) == 0) {
+		c->cb->on_budget(c, &c->io->in);
+		rv__conn_io_put(c);
+	}
 }
 
 void rv__budget_check(rv_conn *c)

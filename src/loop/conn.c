@@ -39,7 +39,6 @@ rv_conn *rv__conn_new(rv_loop *loop, int fd, const struct rv_conn_ops *ops,
 	c->cb = ops;
 	c->user = user;
 	c->flags = RV__C_READING | RV__C_OPENED;
-	c->in._flags = RV__CHAIN_KEEP_STORAGE;
 	c->input_limit = loop->cfg.input_limit;
 	c->budget = loop->cfg.conn_budget;
 	c->output_limit = (uint32_t)loop->cfg.output_limit;
@@ -95,8 +94,6 @@ static void finalize(rv_conn *c)
 	if (loop->paused_listeners) /* a descriptor is free again */
 		rv__loop_resume_listeners(loop);
 	rv__list_del(&c->link);
-	if (rv__linked(&c->dirty))
-		rv__list_del(&c->dirty);
 	rv__conn_unpark(c);
 	rv__conn_unhold(c);
 	rv__wheel_del(&loop->deadline_wheel, &c->deadline);
@@ -104,8 +101,7 @@ static void finalize(rv_conn *c)
 	loop->stats.closed++;
 	if ((c->flags & RV__C_OPENED) && c->cb->on_close)
 		c->cb->on_close(c, c->err);
-	rv_chain_release(&c->in);
-	rv_chain_release(&c->out);
+	rv__conn_io_free(c);
 	if (c->held_bufs)
 		rv__budget_disown(c); /* views the application kept */
 	free(c);
@@ -113,8 +109,10 @@ static void finalize(rv_conn *c)
 
 void rv__conn_mark_dirty(rv_conn *c)
 {
-	if (!rv__linked(&c->dirty))
-		rv__list_push(&c->loop->dirty, &c->dirty);
+	if (!(c->flags & RV__C_DIRTY)) {
+		c->flags |= RV__C_DIRTY;
+		rv__queue_push(&c->loop->dirty, &c->dirty);
+	}
 }
 
 void rv__conn_kill(rv_conn *c, int err)
@@ -125,7 +123,8 @@ void rv__conn_kill(rv_conn *c, int err)
 		c->err = err;
 	c->flags |= RV__C_DEAD;
 	c->flags &= ~(RV__C_READING | RV__C_CLOSING);
-	rv_chain_release(&c->out);
+	if (c->io)
+		rv__chain_clear(&c->io->out);
 	shutdown(c->fd, SHUT_RDWR);
 	rv__conn_unpark(c);
 	rv__conn_unhold(c);
@@ -179,7 +178,7 @@ void rv__conn_stop_receiving(rv_conn *c)
 void rv__conn_maybe_finish(rv_conn *c)
 {
 	if ((c->flags & (RV__C_SENDING | RV__C_DEAD | RV__C_CONNECTING)) ||
-	    rv_chain_len(&c->out))
+	    rv__conn_out_len(c))
 		return;
 	if (c->flags & RV__C_CLOSING) {
 		rv__conn_kill(c, 0);
@@ -203,16 +202,19 @@ void rv__conn_received(rv_conn *c, rv_chain *views)
 	}
 	rv__budget_charge(c, views);
 	/* |views| is the backend's scratch chain: keep its storage. */
-	err = rv__chain_move(&c->in, views);
+	err = rv__conn_io_get(c);
+	if (!err)
+		err = rv__chain_move(&c->io->in, views);
 	if (err) {
 		rv__chain_clear(views);
 		rv__conn_kill(c, err);
 		return;
 	}
 	rv__conn_touch(c);
-	c->cb->on_data(c, &c->in);
+	c->cb->on_data(c, &c->io->in);
 	rv__conn_check_input(c);
 	rv__budget_check(c);
+	rv__conn_io_put(c);
 }
 
 /* Nothing more will be read on |c|: its peer shut its side, or it is
@@ -252,20 +254,26 @@ void rv__conn_op_done(rv_conn *c)
 
 void rv__loop_flush_dirty(rv_loop *loop)
 {
-	while (!rv__list_empty(&loop->dirty)) {
-		rv_conn *c = rv__container_of(loop->dirty.next, rv_conn, dirty);
-		rv__list_del(&c->dirty);
+	struct rv__qnode *n;
+
+	while ((n = rv__queue_pop(&loop->dirty))) {
+		rv_conn *c = rv__container_of(n, rv_conn, dirty);
+		c->flags &= ~RV__C_DIRTY;
 		if (c->flags & RV__C_CONNECT_DONE) {
 			c->flags &= ~RV__C_CONNECT_DONE;
 			rv__conn_connected(c, c->err);
 		}
 		if (c->flags & RV__C_DEAD) {
-			if (c->ops == 0)
+			/* Freed once off both lists: when on one again (the
+			 * connect report, or still on the deferred list),
+			 * it comes back here later. */
+			if (c->ops == 0 &&
+			    !(c->flags & (RV__C_DIRTY | RV__C_DEFER_LINKED)))
 				finalize(c);
 			continue;
 		}
 		if (!(c->flags & (RV__C_SENDING | RV__C_CONNECTING)) &&
-		    rv_chain_len(&c->out))
+		    rv__conn_out_len(c))
 			loop->backend->tcp->send_start(c);
 		rv__conn_arm(c); /* back under its budget, say */
 	}
@@ -278,12 +286,11 @@ void rv__loop_send_queued(rv_loop *loop)
 	/* A send may queue more (an on_drain that resumes or sends): those
 	 * connections join the list at its end and are visited too. Nothing
 	 * here takes a connection off the list or frees one. */
-	for (struct rv__link *n = loop->dirty.next; n != &loop->dirty;
-	     n = n->next) {
+	for (struct rv__qnode *n = loop->dirty.head; n; n = n->next) {
 		rv_conn *c = rv__container_of(n, rv_conn, dirty);
 		if (!(c->flags &
 		      (RV__C_DEAD | RV__C_SENDING | RV__C_CONNECTING)) &&
-		    rv_chain_len(&c->out))
+		    rv__conn_out_len(c))
 			loop->backend->tcp->send_start(c);
 	}
 }
@@ -322,5 +329,9 @@ RV__HANDLE_ACCESSORS(rv_conn, rv_conn)
 
 rv_chain *rv_conn_input(rv_conn *c)
 {
-	return &c->in;
+	/* Handed out to keep: the connection keeps its queues from now. */
+	if (rv__conn_io_get(c))
+		return NULL;
+	c->flags |= RV__C_IO_PINNED;
+	return &c->io->in;
 }

@@ -21,14 +21,16 @@
 /* Output charged against the limit. */
 static size_t charged(const rv_conn *c)
 {
+	if (!c->io)
+		return 0;
 	return rv_conn_queued(c) +
 	       (size_t)VIEW_CHARGE *
-		       (rv_chain_count(&c->out) + c->inflight_views);
+		       (rv_chain_count(&c->io->out) + c->io->inflight_views);
 }
 
 size_t rv_conn_queued(const rv_conn *c)
 {
-	return rv_chain_len(&c->out) + c->inflight;
+	return c->io ? rv_chain_len(&c->io->out) + c->io->inflight : 0;
 }
 
 bool rv_conn_writable(const rv_conn *c)
@@ -74,7 +76,9 @@ int rv_conn_send(rv_conn *c, rv_view v)
 		rv_view_release(&v);
 		return -EPIPE;
 	}
-	err = rv_chain_append(&c->out, &v);
+	err = rv__conn_io_get(c);
+	if (!err)
+		err = rv_chain_append(&c->io->out, &v);
 	if (err) {
 		rv_view_release(&v);
 		return err;
@@ -92,7 +96,9 @@ int rv_conn_send_chain(rv_conn *c, rv_chain *views)
 		rv__chain_done(views);
 		return -EPIPE;
 	}
-	err = rv__chain_move(&c->out, views);
+	err = rv__conn_io_get(c);
+	if (!err)
+		err = rv__chain_move(&c->io->out, views);
 	/* A connection's own input chain keeps its storage for the next
 	 * receive (an echo sends it back whole, a proxy passes it to the
 	 * other side); any other chain is left empty and freed. */
@@ -121,16 +127,17 @@ void rv__conn_send_done(rv_conn *c)
 	}
 	if (c->flags & RV__C_DEAD)
 		return;
-	if (rv_chain_len(&c->out) && !(c->flags & RV__C_SENDING))
+	if (rv__conn_out_len(c) && !(c->flags & RV__C_SENDING))
 		c->loop->backend->tcp->send_start(c);
 	rv__conn_maybe_finish(c);
+	rv__conn_io_put(c);
 }
 
 /* ---- input ------------------------------------------------------------ */
 
 void rv__conn_check_input(rv_conn *c)
 {
-	if (!c->input_limit || rv_chain_len(&c->in) < c->input_limit ||
+	if (!c->input_limit || rv__conn_in_len(c) < c->input_limit ||
 	    !(c->flags & RV__C_READING) || (c->flags & RV__C_INPUT_FULL))
 		return;
 	rv__conn_stop_receiving(c);
@@ -153,7 +160,7 @@ void rv__loop_release_held(rv_loop *loop)
 	while (n != &loop->held) {
 		rv_conn *c = rv__container_of(n, rv_conn, park);
 		n = n->next;
-		if (rv_chain_len(&c->in) < c->input_limit) {
+		if (rv__conn_in_len(c) < c->input_limit) {
 			rv__conn_unhold(c);
 			rv__conn_arm(c);
 		}
@@ -193,37 +200,45 @@ void rv_conn_defer(rv_conn *c)
 	if (c->flags & (RV__C_DEFERRED | RV__C_DEAD))
 		return;
 	c->flags |= RV__C_DEFERRED;
-	rv__list_push(&c->loop->deferred, &c->defer);
+	if (!(c->flags & RV__C_DEFER_LINKED)) {
+		c->flags |= RV__C_DEFER_LINKED;
+		rv__queue_push(&c->loop->deferred, &c->defer);
+	}
 }
 
+/* A dying connection stays on the list (a singly linked one cannot let go
+ * of a node in its middle), no longer deferred; rv__loop_run_deferred
+ * takes it off and leaves it to rv__loop_flush_dirty to free. */
 void rv__conn_undefer(rv_conn *c)
 {
-	if (c->flags & RV__C_DEFERRED) {
-		rv__list_del(&c->defer);
-		c->flags &= ~RV__C_DEFERRED;
-	}
+	c->flags &= ~RV__C_DEFERRED;
 }
 
 void rv__loop_run_deferred(rv_loop *loop)
 {
-	struct rv__link now;
-
-	if (rv__list_empty(&loop->deferred))
-		return;
 	/* Only those deferred so far: one that defers again waits for the
 	 * next pass. */
-	now = loop->deferred;
-	now.next->prev = &now;
-	now.prev->next = &now;
-	rv__list_init(&loop->deferred);
-	while (!rv__list_empty(&now)) {
-		rv_conn *c = rv__container_of(now.next, rv_conn, defer);
-		rv__list_del(&c->defer);
-		c->flags &= ~RV__C_DEFERRED;
-		if ((c->flags & RV__C_DEAD) || !(c->flags & RV__C_OPENED))
+	struct rv__queue now = loop->deferred;
+	struct rv__qnode *n;
+
+	loop->deferred.head = loop->deferred.tail = NULL;
+	while ((n = rv__queue_pop(&now))) {
+		rv_conn *c = rv__container_of(n, rv_conn, defer);
+		bool deferred = c->flags & RV__C_DEFERRED;
+		c->flags &= ~(RV__C_DEFERRED | RV__C_DEFER_LINKED);
+		if (c->flags & RV__C_DEAD) {
+			rv__conn_mark_dirty(c); /* freed there, when done */
 			continue;
-		c->cb->on_data(c, &c->in);
+		}
+		if (!deferred || !(c->flags & RV__C_OPENED))
+			continue;
+		if (rv__conn_io_get(c)) {
+			rv__conn_fail(c, -ENOMEM);
+			continue;
+		}
+		c->cb->on_data(c, &c->io->in);
 		rv__conn_check_input(c);
 		rv__budget_check(c);
+		rv__conn_io_put(c);
 	}
 }

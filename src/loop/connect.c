@@ -71,7 +71,7 @@ void rv__conn_connected(rv_conn *c, int res)
 	if (c->flags & (RV__C_CLOSING | RV__C_WSHUT))
 		rv__conn_linger_start(c);
 	rv__conn_opened(c);
-	if (rv_chain_len(&c->out))
+	if (rv__conn_out_len(c))
 		rv__conn_mark_dirty(c);
 	rv__conn_maybe_finish(c);
 }

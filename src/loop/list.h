@@ -50,6 +50,47 @@ static inline void rv__list_del(struct rv__link *n)
 	n->next->prev = n->prev;
 	n->prev = n->next = NULL;
 }
+
+/*
+ * A FIFO linked through one pointer per node, for lists only appended to
+ * and taken from the front (the loop's dirty and deferred connections):
+ * half the bytes of a rv__link in every connection. Whether a node is on
+ * one is its owner's to track (a flag): the last node's next is NULL.
+ */
+struct rv__qnode {
+	struct rv__qnode *next;
+};
+struct rv__queue {
+	struct rv__qnode *head, *tail;
+};
+
+static inline bool rv__queue_empty(const struct rv__queue *q)
+{
+	return q->head == NULL;
+}
+static inline void rv__queue_push(struct rv__queue *q, struct rv__qnode *n)
+{
+	n->next = NULL;
+	if (q->tail)
+		q->tail->next = n;
+	else
+		q->head = n;
+	q->tail = n;
+}
+/* The first node, taken off; NULL when empty. */
+static inline struct rv__qnode *rv__queue_pop(struct rv__queue *q)
+{
+	struct rv__qnode *n = q->head;
+
+	if (n) {
+		q->head = n->next;
+		if (!q->head)
+			q->tail = NULL;
+		n->next = NULL;
+	}
+	return n;
+}
+
 #define rv__container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 

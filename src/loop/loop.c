@@ -120,10 +120,8 @@ int rv__loop_create(const struct rv_loop_config *cfg, struct ev_loop *ev_host,
 	loop->ev_host = ev_host;
 	rv__list_init(&loop->conns);
 	rv__list_init(&loop->listeners);
-	rv__list_init(&loop->dirty);
 	rv__list_init(&loop->parked);
 	rv__list_init(&loop->held);
-	rv__list_init(&loop->deferred);
 	rv__list_init(&loop->udps);
 	rv__list_init(&loop->udp_parked);
 	rv__list_init(&loop->timers);
@@ -213,7 +211,7 @@ int rv__loop_wait_ms(const rv_loop *loop, int timeout_ms)
 	int64_t b = wheel_wait(loop, &loop->deadline_wheel);
 	int64_t next = a < 0 ? b : (b < 0 || a < b ? a : b);
 
-	if (!rv__list_empty(&loop->deferred))
+	if (!rv__queue_empty(&loop->deferred))
 		return 0; /* work waits: poll, do not sleep */
 	if (next < 0)
 		return timeout_ms;
@@ -242,6 +240,7 @@ int rv_loop_shutdown(rv_loop *loop)
 	 * it may still write into cannot be given back. */
 	deadline = clock_ms() + 10000;
 	for (;;) {
+		rv__loop_run_deferred(loop); /* lets go of the dead on it */
 		rv__loop_flush_dirty(loop);
 		if (!loop->nconns && !loop->closing_listeners && !loop->nudps)
 			break;
@@ -282,6 +281,7 @@ int rv_loop_destroy(rv_loop *loop)
 	if (err)
 		return err;
 	rv__timers_free_all(loop);
+	rv__loop_io_cache_free(loop);
 	free(loop->owner);
 	free(loop->pressure_scratch);
 	free(loop);

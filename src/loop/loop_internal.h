@@ -65,10 +65,13 @@ struct rv_listener {
 #define RV__C_WSHUT_DONE   0x20000u /* ... done (FIN sent) */
 #define RV__C_ABORTED	   0x40000u /* reset: queues purged */
 #define RV__C_RECV_SINGLE  0x80000u /* the posted receive takes one buffer */
-#define RV__C_OVER_BUDGET  0x100000u /* at its budget: not reading */
-#define RV__C_PRESSURED	   0x200000u /* the pool is low: not reading */
-#define RV__C_DEFERRED	   0x400000u /* on_data again next pass */
-#define RV__C_RECV_STEP	   0x800000u /* stopped lately: one buffer a receive */
+#define RV__C_OVER_BUDGET  0x100000u  /* at its budget: not reading */
+#define RV__C_PRESSURED	   0x200000u  /* the pool is low: not reading */
+#define RV__C_DEFERRED	   0x400000u  /* on_data again next pass */
+#define RV__C_RECV_STEP	   0x800000u  /* stopped lately: one buffer a receive */
+#define RV__C_DIRTY	   0x1000000u /* on loop->dirty */
+#define RV__C_DEFER_LINKED 0x2000000u /* on loop->deferred (maybe dying) */
+#define RV__C_IO_PINNED	   0x4000000u /* rv_conn_input handed out its io */
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
@@ -87,35 +90,58 @@ struct rv__conn_deadlines {
 	uint32_t idle_ms, write_ms, linger_ms, connect_ms;
 };
 
+/*
+ * What a connection holds only while it has bytes in hand: its input and
+ * output queues. An idle connection has none (io is NULL), so that a
+ * crowd of idle connections costs a struct rv_conn each and no more
+ * (conn_io.c). Taken when bytes arrive or are queued, given back when
+ * both queues are empty and nothing is in flight; the loop keeps a few
+ * given back for the next connection that needs one.
+ */
+struct rv__conn_io {
+	rv_chain in;  /* received, not yet consumed */
+	rv_chain out; /* queued for sending */
+	union {
+		struct {
+			uint32_t inflight; /* bytes in the send in flight */
+			uint32_t inflight_views; /* ... in how many views */
+		};
+		struct rv__conn_io *next_free; /* in loop->io_cache */
+	};
+};
+
 struct rv_conn {
 	rv_loop *loop;
-	int fd;
-	uint32_t flags;
-	uint32_t ops; /* kernel operations outstanding */
-	int err;      /* first error, reported to on_close */
 	const struct rv_conn_ops *cb;
 	void *user;
-	rv_chain in;		 /* received, not yet consumed */
-	rv_chain out;		 /* queued for sending */
-	size_t inflight;	 /* bytes in the send in flight */
-	uint32_t inflight_views; /* ... in how many views */
-	struct rv__link link;	 /* loop->conns */
-	struct rv__link dirty;	 /* loop->dirty: output to start */
+	struct rv__conn_io *io; /* NULL while it holds no bytes */
+	void *backend_data; /* the backend's per-connection state, or NULL */
+	int fd;
+	uint32_t flags;
+	uint32_t ops;	       /* kernel operations outstanding */
+	int err;	       /* first error, reported to on_close */
+	uint32_t held_bufs;    /* receive buffers it filled, not yet back */
+	uint32_t budget;       /* ... beyond which it is not read; 0: none */
+	uint32_t progress_at;  /* wheel ms of its last receive or send */
+	uint32_t input_limit;  /* bytes of input beyond which it stops */
+	uint32_t output_limit; /* bytes of output beyond which it is full */
+	uint32_t scan_mark;    /* seen in the current scan (loop->scan_mark) */
+	struct rv__link link;  /* loop->conns */
 	/* loop->parked: waiting for buffers (RV__C_PARKED); or loop->held:
 	 * waiting for the application to consume its input
 	 * (RV__C_INPUT_FULL) - never both: neither is reading. */
 	struct rv__link park;
-	void *backend_data;    /* the backend's per-connection state, or NULL */
-	struct rv__link defer; /* loop->deferred: on_data again next pass */
-	uint32_t held_bufs;    /* receive buffers it filled, not yet back */
-	uint32_t budget;       /* ... beyond which it is not read; 0: none */
-	uint32_t progress_at;  /* wheel ms of its last receive or send */
-	uint32_t scan_mark;    /* seen in the current scan (loop->scan_mark) */
-	uint32_t input_limit;  /* bytes of input beyond which it stops */
-	uint32_t output_limit; /* bytes of output beyond which it is full */
+	struct rv__qnode dirty; /* loop->dirty (RV__C_DIRTY) */
+	struct rv__qnode defer; /* loop->deferred (RV__C_DEFER_LINKED) */
 	struct rv__wheel_entry deadline; /* at the earliest of |dl| */
 	struct rv__conn_deadlines dl;
 };
+
+/* What an idle connection costs: one allocation of 192 bytes (malloc's
+ * chunk for up to 184), the figure bench/c100k reports per idle
+ * connection. A field added here must pay for itself elsewhere. */
+_Static_assert(sizeof(struct rv_conn) <= 184,
+	       "struct rv_conn outgrew its 192-byte allocation");
 
 /* UDP socket flags. */
 #define RV__U_RECV_ARMED 0x1u /* receiving (backend's state) */
@@ -310,10 +336,12 @@ struct rv_loop {
 	uint32_t paused_listeners;  /* backing off (listen.c) */
 	struct rv__link conns;	    /* every open connection */
 	struct rv__link listeners;
-	struct rv__link dirty;	    /* connections with output to start */
-	struct rv__link parked;	    /* connections waiting for buffers, FIFO */
-	struct rv__link held;	    /* connections with their input full */
-	struct rv__link deferred;   /* connections rv_conn_defer'd */
+	struct rv__queue dirty;	   /* connections with output to start */
+	struct rv__link parked;	   /* connections waiting for buffers, FIFO */
+	struct rv__link held;	   /* connections with their input full */
+	struct rv__queue deferred; /* connections rv_conn_defer'd */
+	struct rv__conn_io *io_cache; /* given back, for the next (conn_io.c) */
+	uint32_t io_cached;
 	struct rv__link udps;	    /* UDP sockets not yet freed */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
 	uint32_t nudps;
@@ -467,6 +495,28 @@ void rv__conn_connect_start(rv_conn *c);
 void rv__conn_linger_start(rv_conn *c);
 void rv__conn_linger_done(rv_conn *c);
 
+/*
+ * conn_io.c: a connection's queues, there only while it holds bytes.
+ * io_get gives |c| its queues if it has none (0, or -ENOMEM: nothing
+ * changed); io_put gives them back when both are empty, nothing is in
+ * flight and rv_conn_input has not handed them out - call it where no one
+ * holds a pointer into them (the end of a completion's handling);
+ * io_free releases what they hold and gives them back whatever they hold
+ * (a connection freed); io_cache_free frees the loop's spare ones.
+ */
+int rv__conn_io_get(rv_conn *c);
+void rv__conn_io_put(rv_conn *c);
+void rv__conn_io_free(rv_conn *c);
+void rv__loop_io_cache_free(rv_loop *loop);
+static inline size_t rv__conn_in_len(const rv_conn *c)
+{
+	return c->io ? rv_chain_len(&c->io->in) : 0;
+}
+static inline size_t rv__conn_out_len(const rv_conn *c)
+{
+	return c->io ? rv_chain_len(&c->io->out) : 0;
+}
+
 /* True when |c| should have a receive posted and has none. */
 static inline bool rv__conn_wants_recv(const rv_conn *c)
 {
@@ -482,7 +532,7 @@ static inline bool rv__conn_wants_recv(const rv_conn *c)
  * to the byte (with io_uring: one-shot receives of that size). */
 static inline size_t rv__conn_input_room(const rv_conn *c)
 {
-	size_t len = rv_chain_len(&c->in);
+	size_t len = rv__conn_in_len(c);
 
 	if (!c->input_limit)
 		return SIZE_MAX;

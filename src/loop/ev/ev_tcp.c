@@ -200,7 +200,7 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 	 * parking this connection (with many sockets ready at once, a pass
 	 * would otherwise hold a buffer per socket). */
 	if (rv__pool_free_ids(e->loop->pool) < want &&
-	    !rv__list_empty(&e->loop->dirty)) {
+	    !rv__queue_empty(&e->loop->dirty)) {
 		rv__loop_send_queued(e->loop);
 		/* Its own send may have failed, or an on_drain paused it. */
 		if ((c->flags & RV__C_DEAD) || !(c->flags & RV__C_RECV_ARMED))
@@ -282,12 +282,12 @@ static int write_out(struct evb *e, rv_conn *c)
 		size_t want = 0;
 		ssize_t n;
 
-		if (!rv_chain_len(&c->out))
+		if (!rv__conn_out_len(c))
 			return 0;
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = iov;
 		msg.msg_iovlen =
-			(size_t)rv_chain_to_iovec(&c->out, iov, SEND_IOV);
+			(size_t)rv_chain_to_iovec(&c->io->out, iov, SEND_IOV);
 		for (size_t i = 0; i < msg.msg_iovlen; i++)
 			want += iov[i].iov_len;
 		/* One view (small messages): a plain send spares the kernel
@@ -305,11 +305,11 @@ static int write_out(struct evb *e, rv_conn *c)
 			return -errno;
 		}
 		e->loop->stats.sends++;
-		rv_chain_consume(&c->out, (size_t)n);
+		rv_chain_consume(&c->io->out, (size_t)n);
 		if ((size_t)n < want) /* the socket's buffer is full */
 			break;
 	}
-	return rv_chain_len(&c->out) ? -EAGAIN : 0;
+	return rv__conn_out_len(c) ? -EAGAIN : 0;
 }
 
 /* Send now what can be sent; wait for writability for the rest. Then

@@ -27,6 +27,7 @@
 #include "ringview/timer.h"
 
 #define SEND_IOV 32
+#define SEND_MAX (1u << 30) /* bytes per send (a longer one is short) */
 
 /* One send in flight: it holds references to the views it sends. */
 struct rv__uring_send {
@@ -265,14 +266,19 @@ static void send_start(rv_conn *c)
 	size_t n = 0;
 	int err;
 
-	for (uint32_t i = 0; i < SEND_IOV && i < rv_chain_count(&c->out); i++)
-		n += rv_chain_at(&c->out, i)->len;
+	rv_chain *out = &c->io->out; /* not empty: there is something to send */
+
+	/* At most SEND_MAX bytes: c->io->inflight counts them in 32 bits. */
+	for (uint32_t i = 0; i < SEND_IOV && i < rv_chain_count(out); i++)
+		n += rv_chain_at(out, i)->len;
+	if (n > SEND_MAX)
+		n = SEND_MAX;
 	op = op_get(u);
 	if (!op) {
 		rv__conn_fail(c, -ENOMEM);
 		return;
 	}
-	err = rv_chain_take(&c->out, n, &op->views);
+	err = rv_chain_take(out, n, &op->views);
 	if (err) {
 		op_put(u, op);
 		rv__conn_fail(c, err);
@@ -293,8 +299,8 @@ static void send_start(rv_conn *c)
 	c->loop->stats.sends++;
 	io_uring_sqe_set_data64(sqe, rv__uring_ud(op, RV__TAG_SEND));
 	c->flags |= RV__C_SENDING;
-	c->inflight = n;
-	c->inflight_views = rv_chain_count(&op->views);
+	c->io->inflight = (uint32_t)n;
+	c->io->inflight_views = rv_chain_count(&op->views);
 	c->ops++;
 }
 
@@ -310,12 +316,12 @@ static int requeue_rest(rv_conn *c, struct rv__uring_send *op, size_t sent)
 	rv_cursor_seek(&cur, op->len);
 	err = rv_cursor_keep_chain(&cur, sent, &rest);
 	if (!err)
-		err = rv_chain_append_chain(&rest, &c->out);
+		err = rv_chain_append_chain(&rest, &c->io->out);
 	if (err) {
 		rv_chain_release(&rest);
 		return err;
 	}
-	c->out = rest;
+	c->io->out = rest;
 	return 0;
 }
 
@@ -342,8 +348,8 @@ void rv__uring_on_send(struct uring *u, struct rv__uring_send *op, int res,
 		return;
 	}
 	c->flags &= ~RV__C_SENDING;
-	c->inflight = 0;
-	c->inflight_views = 0;
+	c->io->inflight = 0;
+	c->io->inflight_views = 0;
 	if (!(c->flags & RV__C_DEAD)) {
 		if (res == -EOPNOTSUPP && op->zc) {
 			/* Not every socket takes zero-copy sends (Unix ones
