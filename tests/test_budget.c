@@ -241,6 +241,38 @@ ParameterizedTest(struct test_backend *b, budget, stops_a_hoarder_and_resumes)
 	tl_destroy(loop);
 }
 
+/* A hoarder aborted while at its budget lets go of its views in on_close:
+ * the buffers coming back must not put the connection, being freed, back
+ * on the loop's lists (a use after free the sanitizer build sees). The
+ * loop serves the next connection as before. */
+TEST_BACKENDS(budget, a_hoarder_aborted_at_its_budget_is_freed_cleanly)
+ParameterizedTest(struct test_backend *b, budget,
+		  a_hoarder_aborted_at_its_budget_is_freed_cleanly)
+{
+	struct rv_loop_config cfg = {.pool = {.count = 512, .size = BUF_SIZE}};
+	rv_loop *loop = tl_loop(b, &cfg);
+	struct keeper k = {0};
+	struct feeder f;
+	struct feed_goal g = {&f, &k, loop, 4u << 20, false};
+	rv_listener *l, *echo;
+	struct rv_addr a;
+
+	cr_assert_eq(rv_listen_tcp(loop, "127.0.0.1", 0, &keeper_ops, &k, &l),
+		     0);
+	cr_assert_eq(
+		rv_listen_tcp(loop, "127.0.0.1", 0, &echo_ops, NULL, &echo), 0);
+	feeder_start(&f, l, 4u << 20);
+	cr_assert_not(tl_run_until(loop, fed_until, &g, 1500));
+	cr_assert_geq(stats_of(loop).over_budget, 1);
+	cr_assert_geq(rv_conn_buffers(k.c), budget_of(loop));
+	rv_conn_abort(k.c);
+	cr_assert(tl_run_until_count(loop, &k.closed, 1, 5000));
+	cr_assert_eq(rv_addr_ip("127.0.0.1", rv_listener_port(echo), &a), 0);
+	echo_through(loop, &a);
+	close(f.fd);
+	tl_destroy(loop);
+}
+
 /* A connection that moves what it keeps out of the buffers at on_budget
  * is never stopped for long: it receives all 2 MiB, holding at most its
  * budget and a receive, and every byte is intact. */

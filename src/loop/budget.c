@@ -67,13 +67,8 @@ void rv__budget_detach(rv_conn *c)
 {
 	if (rv__conn_in_len(c) && rv_chain_detach(&c->io->in) == 0)
 		c->loop->stats.compacted++;
-	/* The views it holds are the application's, its input chain empty
-	 * (and maybe given back): on_budget still gets one. */
-	if (c->held_bufs && c->cb->on_budget && !(c->flags & RV__C_DEAD) &&
-	    rv__conn_io_get(c) == 0) {
-		c->cb->on_budget(c, &c->io->in);
-		rv__conn_io_put(c);
-	}
+	if (c->held_bufs && c->cb->on_budget && !(c->flags & RV__C_DEAD))
+		c->cb->on_budget(c, rv__conn_input_arg(c));
 }
 
 void rv__budget_check(rv_conn *c)
@@ -103,7 +98,10 @@ void rv__budget_recycled(rv_loop *loop, uint32_t id)
 	/* Resume at half the budget, not at every buffer back. */
 	if ((c->flags & RV__C_OVER_BUDGET) && c->held_bufs <= c->budget / 2) {
 		c->flags &= ~RV__C_OVER_BUDGET;
-		rv__conn_mark_dirty(c); /* the end of the batch arms it */
+		/* The end of the batch arms it. Not a dead one: it may be
+		 * being freed (its views released by finalize). */
+		if (!(c->flags & RV__C_DEAD))
+			rv__conn_mark_dirty(c);
 	}
 }
 

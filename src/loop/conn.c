@@ -93,6 +93,9 @@ static void finalize(rv_conn *c)
 	close(c->fd);
 	if (loop->paused_listeners) /* a descriptor is free again */
 		rv__loop_resume_listeners(loop);
+	if (loop->conn_walk == &c->link)
+		loop->conn_walk =
+			c->link.next != &loop->conns ? c->link.next : NULL;
 	rv__list_del(&c->link);
 	rv__conn_unpark(c);
 	rv__conn_unhold(c);

@@ -76,11 +76,16 @@ int rv_conn_send(rv_conn *c, rv_view v)
 		rv_view_release(&v);
 		return -EPIPE;
 	}
+	if (!v.len) {
+		rv_view_release(&v);
+		return 0;
+	}
 	err = rv__conn_io_get(c);
 	if (!err)
 		err = rv_chain_append(&c->io->out, &v);
 	if (err) {
 		rv_view_release(&v);
+		rv__conn_io_put(c);
 		return err;
 	}
 	queued(c, before);
@@ -96,6 +101,10 @@ int rv_conn_send_chain(rv_conn *c, rv_chain *views)
 		rv__chain_done(views);
 		return -EPIPE;
 	}
+	if (!rv_chain_count(views)) {
+		rv__chain_done(views);
+		return 0;
+	}
 	err = rv__conn_io_get(c);
 	if (!err)
 		err = rv__chain_move(&c->io->out, views);
@@ -103,8 +112,10 @@ int rv_conn_send_chain(rv_conn *c, rv_chain *views)
 	 * receive (an echo sends it back whole, a proxy passes it to the
 	 * other side); any other chain is left empty and freed. */
 	rv__chain_done(views);
-	if (err)
+	if (err) {
+		rv__conn_io_put(c);
 		return err;
+	}
 	queued(c, before);
 	return 0;
 }
@@ -232,11 +243,7 @@ void rv__loop_run_deferred(rv_loop *loop)
 		}
 		if (!deferred || !(c->flags & RV__C_OPENED))
 			continue;
-		if (rv__conn_io_get(c)) {
-			rv__conn_fail(c, -ENOMEM);
-			continue;
-		}
-		c->cb->on_data(c, &c->io->in);
+		c->cb->on_data(c, rv__conn_input_arg(c));
 		rv__conn_check_input(c);
 		rv__budget_check(c);
 		rv__conn_io_put(c);

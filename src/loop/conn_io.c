@@ -16,9 +16,12 @@
  * not an allocation.
  *
  * Given back only where no pointer into them is held: the end of a
- * receive's or a send's handling, never inside a callback. rv_conn_input
- * hands c->io->in to the application to keep: from then on the
- * connection keeps its queues (RV__C_IO_PINNED).
+ * receive's or a send's handling, never inside a callback (nor in anything
+ * a callback may call). rv_conn_input hands c->io->in to the application
+ * to keep: from then on the connection keeps its queues
+ * (RV__C_IO_PINNED). A callback that gets the input chain of a connection
+ * with none - on_data called again after rv_conn_defer, on_budget - gets
+ * the loop's empty one (rv__conn_input_arg): there is nothing to read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -41,8 +44,11 @@ int rv__conn_io_get(rv_conn *c)
 		io = calloc(1, sizeof(*io));
 		if (!io)
 			return -ENOMEM;
-		io->in._flags = RV__CHAIN_KEEP_STORAGE;
 	}
+	/* Its last user may have replaced a chain whole (rv_chain_detach,
+	 * rv_chain_release): say again what each is. */
+	io->in._flags = RV__CHAIN_KEEP_STORAGE;
+	io->out._flags = 0;
 	io->inflight = 0;
 	io->inflight_views = 0;
 	c->io = io;
@@ -73,6 +79,17 @@ void rv__conn_io_put(rv_conn *c)
 	io_release(c->loop, io);
 }
 
+rv_chain *rv__conn_input_arg(rv_conn *c)
+{
+	rv_chain *none = &c->loop->no_input;
+
+	if (c->io)
+		return &c->io->in;
+	/* Only ever empty: what a callback leaves in it is not anyone's. */
+	rv__chain_clear(none);
+	return none;
+}
+
 void rv__conn_io_free(rv_conn *c)
 {
 	struct rv__conn_io *io = c->io;
@@ -96,4 +113,5 @@ void rv__loop_io_cache_free(rv_loop *loop)
 		free(io);
 	}
 	loop->io_cached = 0;
+	rv_chain_release(&loop->no_input);
 }

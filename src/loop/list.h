@@ -3,8 +3,9 @@
  * Copyright 2026 the ringview authors
  *
  * list.h - an intrusive doubly linked list (libuv's queue, smaller): the
- * loop's lists of connections, listeners, UDP sockets, connections with
- * output to start, and connections waiting for buffers.
+ * loop's lists of connections, listeners, UDP sockets, and connections
+ * waiting for buffers or for their input to be consumed; and a singly
+ * linked FIFO (rv__queue) for the connections with work this pass.
  */
 #ifndef RINGVIEW_LIST_H
 #define RINGVIEW_LIST_H
@@ -40,7 +41,7 @@ static inline void rv__list_del(struct rv__link *n)
 {
 	/* clang 14's analyzer does not see that, for the first node, n->prev
 	 * is the head: a loop that unlinks and frees the head's first node
-	 * until the list is empty (rv__loop_flush_dirty) looks to it as if
+	 * until the list is empty looks to it as if
 	 * it found the freed node again. */
 	/* NOLINTBEGIN(clang-analyzer-core.NullDereference) */
 	/* NOLINTBEGIN(clang-analyzer-unix.Malloc) */

@@ -222,7 +222,7 @@ struct rv__tcp_backend {
 	void (*recv_start)(rv_conn *c);
 	/* Withdraw the posted receive (RV__C_RECV_ARMED). */
 	void (*recv_stop)(rv_conn *c);
-	/* Send what c->out holds; called with nothing in flight. */
+	/* Send what c->io->out holds; called with nothing in flight. */
 	void (*send_start)(rv_conn *c);
 	/* Abandon every operation on |c| (its socket is shut down). */
 	void (*conn_kill)(rv_conn *c);
@@ -335,12 +335,16 @@ struct rv_loop {
 	uint32_t closing_listeners; /* closed, kernel not done with them */
 	uint32_t paused_listeners;  /* backing off (listen.c) */
 	struct rv__link conns;	    /* every open connection */
+	/* Where a walk over conns a bit at a time resumes (the io_uring
+	 * sweep), or NULL; a connection freed moves it on. */
+	struct rv__link *conn_walk;
 	struct rv__link listeners;
 	struct rv__queue dirty;	   /* connections with output to start */
 	struct rv__link parked;	   /* connections waiting for buffers, FIFO */
 	struct rv__link held;	   /* connections with their input full */
 	struct rv__queue deferred; /* connections rv_conn_defer'd */
 	struct rv__conn_io *io_cache; /* given back, for the next (conn_io.c) */
+	rv_chain no_input; /* the input of a connection with no io: empty */
 	uint32_t io_cached;
 	struct rv__link udps;	    /* UDP sockets not yet freed */
 	struct rv__link udp_parked; /* UDP sockets waiting for buffers */
@@ -477,7 +481,8 @@ void rv__loop_release_held(rv_loop *loop);
 /* Call on_data again for the connections that deferred work (after this
  * pass's I/O, so that every connection gets its turn). */
 void rv__loop_run_deferred(rv_loop *loop);
-/* Off the deferred list (dying). */
+/* No longer deferred (dying); it leaves the list at the next
+ * rv__loop_run_deferred, and is freed only after. */
 void rv__conn_undefer(rv_conn *c);
 
 /*
@@ -505,6 +510,8 @@ void rv__conn_linger_done(rv_conn *c);
  * (a connection freed); io_cache_free frees the loop's spare ones.
  */
 int rv__conn_io_get(rv_conn *c);
+/* The input chain a callback gets: c->io->in, or the loop's empty one. */
+rv_chain *rv__conn_input_arg(rv_conn *c);
 void rv__conn_io_put(rv_conn *c);
 void rv__conn_io_free(rv_conn *c);
 void rv__loop_io_cache_free(rv_loop *loop);

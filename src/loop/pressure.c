@@ -186,8 +186,10 @@ void rv__loop_pressure(rv_loop *loop)
 	n = holders(loop, hold);
 
 	/* 1. Partial messages out of their buffers. */
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		rv__budget_detach(hold[i]);
+		rv__conn_io_put(hold[i]); /* its input may be gone with it */
+	}
 	if (free_bufs(loop) >= low)
 		return;
 

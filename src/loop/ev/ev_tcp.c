@@ -270,7 +270,7 @@ static void on_readable(struct ev_loop *evl, ev_io *w, int revents)
 
 /* ---- sending -------------------------------------------------------- */
 
-/* Write what c->out holds until it is empty (0), the socket is full or
+/* Write what c->io->out holds until it is empty (0), the socket is full or
  * the connection has had its share for now (-EAGAIN), or an error. The
  * views the kernel took are released as it takes them. */
 static int write_out(struct evb *e, rv_conn *c)

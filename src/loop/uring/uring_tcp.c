@@ -442,9 +442,18 @@ static void listen_resume(rv_listener *l)
  * every connection so, once every ten seconds: when the socket has ended,
  * failed, or has bytes the receive did not deliver, the receive is posted
  * anew, and finds them at once.
+ *
+ * The walk over every connection is spread over the ten seconds: each
+ * tick of SWEEP_TICK_MS looks at the next hundredth of them, where the
+ * last tick stopped (loop->conn_walk). A loop with 19,000 idle
+ * connections so makes 190 MSG_PEEKs every 100 ms (a fraction of a
+ * millisecond), not 19,000 at once - which stalled the connections it
+ * served for 20-40 ms every ten seconds.
  */
 #define STALE_MS	1000
-#define SWEEP_ALL_EVERY 10 /* sweeps */
+#define SWEEP_TICK_MS	100
+#define TICKS_PER_STALE (STALE_MS / SWEEP_TICK_MS)
+#define TICKS_PER_ROUND 100 /* ticks to look at every connection once */
 
 /* Post |c|'s receive anew if its socket has news it did not deliver. */
 static void check_stale(struct uring *u, rv_conn *c, uint32_t now)
@@ -465,6 +474,23 @@ static void check_stale(struct uring *u, rv_conn *c, uint32_t now)
 	recv_stop(c); /* its completion posts it again (rv__uring_on_recv) */
 }
 
+/* The next ceil(nconns / TICKS_PER_ROUND) connections from where the
+ * last tick stopped; at the list's end, the next tick starts over. */
+static void sweep_slice(struct uring *u, uint32_t now)
+{
+	rv_loop *loop = u->loop;
+	uint32_t n = (loop->nconns + TICKS_PER_ROUND - 1) / TICKS_PER_ROUND;
+	struct rv__link *at =
+		loop->conn_walk ? loop->conn_walk : loop->conns.next;
+
+	for (; n && at != &loop->conns; n--) {
+		rv_conn *c = rv__container_of(at, rv_conn, link);
+		at = at->next; /* check_stale frees nothing */
+		check_stale(u, c, now);
+	}
+	loop->conn_walk = at == &loop->conns ? NULL : at;
+}
+
 static void sweep(rv_timer *t, void *user)
 {
 	struct uring *u = user;
@@ -473,14 +499,11 @@ static void sweep(rv_timer *t, void *user)
 
 	(void)t;
 	loop->scan_mark++;
-	for (uint32_t i = 0; i < loop->nowner; i++)
-		if (loop->owner[i])
-			check_stale(u, loop->owner[i], now);
-	if (++u->sweeps % SWEEP_ALL_EVERY)
-		return;
-	for (struct rv__link *n = loop->conns.next; n != &loop->conns;
-	     n = n->next)
-		check_stale(u, rv__container_of(n, rv_conn, link), now);
+	if (++u->sweeps % TICKS_PER_STALE == 0)
+		for (uint32_t i = 0; i < loop->nowner; i++)
+			if (loop->owner[i])
+				check_stale(u, loop->owner[i], now);
+	sweep_slice(u, now);
 }
 
 int rv__uring_sweep_start(struct uring *u)
@@ -488,7 +511,7 @@ int rv__uring_sweep_start(struct uring *u)
 	int err = rv_timer_create(u->loop, sweep, u, &u->sweep);
 
 	if (!err)
-		rv_timer_start(u->sweep, STALE_MS, STALE_MS);
+		rv_timer_start(u->sweep, SWEEP_TICK_MS, SWEEP_TICK_MS);
 	return err;
 }
 
