@@ -72,6 +72,10 @@ struct rv_listener {
 #define RV__C_DIRTY	   0x1000000u /* on loop->dirty */
 #define RV__C_DEFER_LINKED 0x2000000u /* on loop->deferred (maybe dying) */
 #define RV__C_IO_PINNED	   0x4000000u /* rv_conn_input handed out its io */
+/* (io_uring) the sweep found it quiet once, twice, since its receive last
+ * ran (uring_tcp.c) */
+#define RV__C_RECV_QUIET1 0x8000000u
+#define RV__C_RECV_QUIET  0x10000000u
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)

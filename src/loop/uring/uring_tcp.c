@@ -66,6 +66,7 @@ static void recv_arm(rv_conn *c)
 	}
 	rv__uring_select_buffer(sqe, rv__uring_ud(c, RV__TAG_RECV));
 	c->flags |= RV__C_RECV_ARMED;
+	c->flags &= ~(RV__C_RECV_QUIET1 | RV__C_RECV_QUIET);
 	c->ops++;
 }
 
@@ -110,6 +111,8 @@ void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 {
 	bool more = flags & IORING_CQE_F_MORE;
 
+	/* It ran: the sweep looks at it again. */
+	c->flags &= ~(RV__C_RECV_QUIET1 | RV__C_RECV_QUIET);
 	if (res > 0) {
 		u->loop->stats.recv_events++;
 		/* Less than a buffer: the socket is drained, the peer no
@@ -443,6 +446,14 @@ static void listen_resume(rv_listener *l)
  * failed, or has bytes the receive did not deliver, the receive is posted
  * anew, and finds them at once.
  *
+ * A receive found quiet after it last ran (posted, or delivered) cannot
+ * have missed anything that came before: what comes later wakes it. So a
+ * connection is looked at twice after each time its receive ran, not
+ * every ten seconds for as long as it is idle: twice, a walk apart, so
+ * that the second look surely comes after the kernel got a receive
+ * posted in the pass of the first (RV__C_RECV_QUIET1, RV__C_RECV_QUIET).
+ * A crowd of idle connections costs two MSG_PEEKs each, once.
+ *
  * The walk over every connection is spread over the ten seconds: each
  * tick of SWEEP_TICK_MS looks at the next hundredth of them, where the
  * last tick stopped (loop->conn_walk). A loop with 19,000 idle
@@ -462,14 +473,20 @@ static void check_stale(struct uring *u, rv_conn *c, uint32_t now)
 	ssize_t r;
 
 	if (c->scan_mark == u->loop->scan_mark ||
-	    (c->flags & (RV__C_DEAD | RV__C_RECV_ARMED)) != RV__C_RECV_ARMED ||
+	    (c->flags & (RV__C_DEAD | RV__C_RECV_ARMED | RV__C_RECV_QUIET)) !=
+		    RV__C_RECV_ARMED ||
 	    (int32_t)(now - c->progress_at) < STALE_MS)
 		return;
 	c->scan_mark = u->loop->scan_mark;
 	r = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (r < 0 &&
-	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return; /* quiet, and alive */
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		/* Quiet, and alive. */
+		c->flags |= c->flags & RV__C_RECV_QUIET1 ? RV__C_RECV_QUIET
+							 : RV__C_RECV_QUIET1;
+		return;
+	}
+	if (r < 0 && errno == EINTR)
+		return;
 	u->loop->stats.recv_kicks++;
 	recv_stop(c); /* its completion posts it again (rv__uring_on_recv) */
 }
