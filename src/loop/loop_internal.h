@@ -76,6 +76,8 @@ struct rv_listener {
  * ran (uring_tcp.c) */
 #define RV__C_RECV_QUIET1 0x8000000u
 #define RV__C_RECV_QUIET  0x10000000u
+/* (io_uring) it filled a whole buffer once: its receives take bundles */
+#define RV__C_BUNDLED 0x20000000u
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)

@@ -7,10 +7,17 @@
  * Accepting: one multishot accept per listener.
  *
  * Receiving: one multishot recv per connection selects buffers from the
- * pool's provided buffer ring (uring_bufring.c), with bundles where the
- * kernel has them, at most recv_cap bytes per completion. Each completion
- * becomes views appended to the connection's input. A receive that finds
- * the ring empty ends with -ENOBUFS and parks its connection (park.c).
+ * pool's provided buffer ring (uring_bufring.c), at most recv_cap bytes
+ * per completion. Each completion becomes views appended to the
+ * connection's input. A receive that finds the ring empty ends with
+ * -ENOBUFS and parks its connection (park.c).
+ *
+ * Bundles (a completion over several buffers) where the kernel has them,
+ * from a connection's first receive that fills a whole buffer on: its
+ * receive is cancelled then and posted again as a bundle (RV__C_BUNDLED).
+ * Before, one buffer a completion: for small messages a bundle only costs
+ * the kernel a look over the ring for more (64 B x 500 connections, CPU per
+ * message: 1.04x raw liburing's with bundles, 1.00x without).
  *
  * Sending: one send in flight per connection over up to SEND_IOV views;
  * the views stay referenced (state "sending") until the completion, or for
@@ -59,7 +66,7 @@ static void recv_arm(rv_conn *c)
 		c->flags |= RV__C_RECV_SINGLE;
 	} else {
 		io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
-		if (u->bundles)
+		if (u->bundles && (c->flags & RV__C_BUNDLED))
 			sqe->ioprio |= IORING_RECVSEND_BUNDLE;
 		else
 			c->flags |= RV__C_RECV_SINGLE;
@@ -120,6 +127,14 @@ void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 		if ((c->flags & RV__C_RECV_SINGLE) &&
 		    (uint32_t)res < u->buf_size)
 			c->flags &= ~RV__C_RECV_STEP;
+		/* A whole buffer: bulk data - take bundles from now on (the
+		 * multishot is posted again as one once this one ends). */
+		if (u->bundles && !(c->flags & (RV__C_BUNDLED | RV__C_DEAD)) &&
+		    (uint32_t)res >= u->buf_size) {
+			c->flags |= RV__C_BUNDLED;
+			if (more)
+				recv_stop(c);
+		}
 		take_received(u, c, res, flags);
 	} else if (res == 0) {
 		if (!(c->flags & RV__C_DEAD))
