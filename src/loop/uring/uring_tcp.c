@@ -13,11 +13,15 @@
  * -ENOBUFS and parks its connection (park.c).
  *
  * Bundles (a completion over several buffers) where the kernel has them,
- * from a connection's first receive that fills a whole buffer on: its
- * receive is cancelled then and posted again as a bundle (RV__C_BUNDLED).
- * Before, one buffer a completion: for small messages a bundle only costs
- * the kernel a look over the ring for more (64 B x 500 connections, CPU per
- * message: 1.04x raw liburing's with bundles, 1.00x without).
+ * except for a connection whose last SMALL_RUN completions were each less
+ * than a buffer: for small messages a bundle only costs the kernel a look
+ * over the ring for more (64 B x 500 connections, CPU per message: 1.04x
+ * raw liburing's with bundles, 1.00x without). Its receive is cancelled
+ * and posted again without (RV__C_UNBUNDLED), and with again at its next
+ * completion that fills a buffer. Bundles from the start: a receive
+ * without takes a buffer per completion, and the kernel may post dozens
+ * in one go before the loop sees the first - past the connection's budget
+ * (a bundle takes at most recv_cap bytes).
  *
  * Sending: one send in flight per connection over up to SEND_IOV views;
  * the views stay referenced (state "sending") until the completion, or for
@@ -34,6 +38,9 @@
 #include "ringview/timer.h"
 
 #define SEND_IOV 32
+#define SMALL_RUN                                                \
+	4 /* completions under a buffer before receiving without \
+	     bundles */
 #define SEND_MAX (1u << 30) /* bytes per send (a longer one is short) */
 
 /* One send in flight: it holds references to the views it sends. */
@@ -66,7 +73,7 @@ static void recv_arm(rv_conn *c)
 		c->flags |= RV__C_RECV_SINGLE;
 	} else {
 		io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
-		if (u->bundles && (c->flags & RV__C_BUNDLED))
+		if (u->bundles && !(c->flags & RV__C_UNBUNDLED))
 			sqe->ioprio |= IORING_RECVSEND_BUNDLE;
 		else
 			c->flags |= RV__C_RECV_SINGLE;
@@ -114,6 +121,32 @@ static void take_received(struct uring *u, rv_conn *c, int res, uint32_t flags)
 	rv__conn_received(c, got);
 }
 
+/* After a completion that filled a buffer (|full|) or not: whether the
+ * connection's receives should take bundles; when that changes, the
+ * multishot (|more|: still posted) is cancelled, and its end posts the
+ * next one the new way. */
+static void choose_bundles(rv_conn *c, bool full, bool more)
+{
+	uint32_t small = (c->flags & RV__C_SMALL_MASK) >> RV__C_SMALL_SHIFT;
+	bool change;
+
+	c->flags &= ~RV__C_SMALL_MASK;
+	if (full) {
+		change = c->flags & RV__C_UNBUNDLED;
+		c->flags &= ~RV__C_UNBUNDLED;
+	} else if (c->flags & RV__C_UNBUNDLED) {
+		return;
+	} else if (small + 1 < SMALL_RUN) {
+		c->flags |= (small + 1) << RV__C_SMALL_SHIFT;
+		return;
+	} else {
+		change = true;
+		c->flags |= RV__C_UNBUNDLED;
+	}
+	if (change && more)
+		recv_stop(c);
+}
+
 void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 {
 	bool more = flags & IORING_CQE_F_MORE;
@@ -127,14 +160,8 @@ void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 		if ((c->flags & RV__C_RECV_SINGLE) &&
 		    (uint32_t)res < u->buf_size)
 			c->flags &= ~RV__C_RECV_STEP;
-		/* A whole buffer: bulk data - take bundles from now on (the
-		 * multishot is posted again as one once this one ends). */
-		if (u->bundles && !(c->flags & (RV__C_BUNDLED | RV__C_DEAD)) &&
-		    (uint32_t)res >= u->buf_size) {
-			c->flags |= RV__C_BUNDLED;
-			if (more)
-				recv_stop(c);
-		}
+		if (u->bundles && !(c->flags & RV__C_DEAD))
+			choose_bundles(c, (uint32_t)res >= u->buf_size, more);
 		take_received(u, c, res, flags);
 	} else if (res == 0) {
 		if (!(c->flags & RV__C_DEAD))
