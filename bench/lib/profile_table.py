@@ -13,7 +13,12 @@ microseconds per message (a sample is 1/FREQ s) and prints, per server,
 the median over its runs of each category. Then, against FACTOR times the
 total of the server named by --base (a CPU target), what each server would
 still cost if its user space cost nothing: the network stack alone is the
-same work for every server, a floor no server can go under.
+same work for every server, a floor no server can go under. And, apart,
+the network stack's two copies of the payload: into the receiver's
+memory (_copy_to_iter) and out of the sender's (_copy_from_iter). The
+same bytes cost every server the same copies unless one reads them from
+farther away: at 64 KiB a send that reads data which has left the cache
+costs more per byte than one that sends what it has just received.
 """
 import argparse
 import re
@@ -21,6 +26,8 @@ import statistics
 import sys
 
 CATEGORIES = ['network stack', 'event mechanism', 'sched/wakeup', 'user space']
+# The payload's copies, within the network stack.
+COPIES = {'_copy_to_iter': 'recv copy', '_copy_from_iter': 'send copy'}
 
 # Kernel symbols of the event mechanism: io_uring's own code (and the file
 # references it takes per request), epoll's, and syscall entry and exit.
@@ -47,13 +54,18 @@ def category(kernel, sym):
 
 def load(path, freq, seconds, msgs_per_s):
     per = dict.fromkeys(CATEGORIES, 0)
+    copies = dict.fromkeys(COPIES.values(), 0)
     with open(path) as f:
         for line in f:
             m = re.match(r'\s*(\d+)\s+\[(.)\]\s+(\S+)', line)
             if m:
                 per[category(m[2] == 'k', m[3])] += int(m[1])
+                if m[2] == 'k' and m[3] in COPIES:
+                    copies[COPIES[m[3]]] += int(m[1])
     msgs = msgs_per_s * seconds
-    return {k: v / freq * 1e6 / msgs for k, v in per.items()}
+    us = lambda v: v / freq * 1e6 / msgs
+    return ({k: us(v) for k, v in per.items()},
+            {k: us(v) for k, v in copies.items()})
 
 
 def main():
@@ -69,6 +81,8 @@ def main():
     for line in sys.stdin:
         name, _run, msgs, path = line.split()
         runs.setdefault(name, []).append(load(path, a.freq, a.seconds, float(msgs)))
+    copies = {name: [c for _, c in rs] for name, rs in runs.items()}
+    runs = {name: [r for r, _ in rs] for name, rs in runs.items()}
     if not runs:
         print('no profile was taken')
         return 1
@@ -84,6 +98,14 @@ def main():
         print('%-16s %8.2f' % (name, m['total']) +
               ''.join('%11.2f (%2.0f%%)' % (m[c], 100 * m[c] / m['total'])
                       for c in CATEGORIES))
+    print()
+    print('the payload\'s copies in the network stack, us per message '
+          '(medians)')
+    print('%-16s %12s %12s' % ('server', 'recv copy', 'send copy'))
+    for name, cs in copies.items():
+        print('%-16s %12.2f %12.2f' % (
+            name, statistics.median(c['recv copy'] for c in cs),
+            statistics.median(c['send copy'] for c in cs)))
     if a.base in med:
         base = med[a.base]['total']
         limit = a.factor * base
