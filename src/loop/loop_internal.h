@@ -76,12 +76,6 @@ struct rv_listener {
  * ran (uring_tcp.c) */
 #define RV__C_RECV_QUIET1 0x8000000u
 #define RV__C_RECV_QUIET  0x10000000u
-/* (io_uring) its last completions were each less than a buffer: its
- * receives take one buffer each, not bundles; and how many in a row
- * (uring_tcp.c) */
-#define RV__C_UNBUNDLED	  0x20000000u
-#define RV__C_SMALL_SHIFT 30
-#define RV__C_SMALL_MASK  (3u << RV__C_SMALL_SHIFT)
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)

@@ -260,8 +260,7 @@ static int init(rv_loop *loop)
 		return err;
 	}
 	/* Incremental buffer consumption (IOU_PBUF_RING_INC) is not used:
-	 * with bundles for bulk data and a per-receive cap, whole buffers
-	 * waste little. */
+	 * with bundles and a per-receive cap, whole buffers waste little. */
 	rv__log(RV_LOG_DEBUG,
 		"io_uring: bundles %s, zero-copy sends %s "
 		"(%u fixed slots), ring of %u entries filled to %u",

@@ -63,6 +63,8 @@ struct uring {
 	/* Receives that may have missed their socket's end (uring_tcp.c). */
 	struct rv_timer *sweep;
 	uint32_t sweeps;
+	uint32_t sweep_rounds; /* walks over every connection done */
+	uint64_t swept_at;     /* loop->now_ms of the pass that last swept */
 };
 
 static inline struct uring *U(const rv_loop *loop)

@@ -7,21 +7,10 @@
  * Accepting: one multishot accept per listener.
  *
  * Receiving: one multishot recv per connection selects buffers from the
- * pool's provided buffer ring (uring_bufring.c), at most recv_cap bytes
- * per completion. Each completion becomes views appended to the
- * connection's input. A receive that finds the ring empty ends with
- * -ENOBUFS and parks its connection (park.c).
- *
- * Bundles (a completion over several buffers) where the kernel has them,
- * except for a connection whose last SMALL_RUN completions were each less
- * than a buffer: for small messages a bundle only costs the kernel a look
- * over the ring for more (64 B x 500 connections, CPU per message: 1.04x
- * raw liburing's with bundles, 1.00x without). Its receive is cancelled
- * and posted again without (RV__C_UNBUNDLED), and with again at its next
- * completion that fills a buffer. Bundles from the start: a receive
- * without takes a buffer per completion, and the kernel may post dozens
- * in one go before the loop sees the first - past the connection's budget
- * (a bundle takes at most recv_cap bytes).
+ * pool's provided buffer ring (uring_bufring.c), with bundles where the
+ * kernel has them, at most recv_cap bytes per completion. Each completion
+ * becomes views appended to the connection's input. A receive that finds
+ * the ring empty ends with -ENOBUFS and parks its connection (park.c).
  *
  * Sending: one send in flight per connection over up to SEND_IOV views;
  * the views stay referenced (state "sending") until the completion, or for
@@ -38,9 +27,6 @@
 #include "ringview/timer.h"
 
 #define SEND_IOV 32
-#define SMALL_RUN                                                \
-	4 /* completions under a buffer before receiving without \
-	     bundles */
 #define SEND_MAX (1u << 30) /* bytes per send (a longer one is short) */
 
 /* One send in flight: it holds references to the views it sends. */
@@ -73,7 +59,7 @@ static void recv_arm(rv_conn *c)
 		c->flags |= RV__C_RECV_SINGLE;
 	} else {
 		io_uring_prep_recv_multishot(sqe, c->fd, NULL, u->recv_cap, 0);
-		if (u->bundles && !(c->flags & RV__C_UNBUNDLED))
+		if (u->bundles)
 			sqe->ioprio |= IORING_RECVSEND_BUNDLE;
 		else
 			c->flags |= RV__C_RECV_SINGLE;
@@ -121,32 +107,6 @@ static void take_received(struct uring *u, rv_conn *c, int res, uint32_t flags)
 	rv__conn_received(c, got);
 }
 
-/* After a completion that filled a buffer (|full|) or not: whether the
- * connection's receives should take bundles; when that changes, the
- * multishot (|more|: still posted) is cancelled, and its end posts the
- * next one the new way. */
-static void choose_bundles(rv_conn *c, bool full, bool more)
-{
-	uint32_t small = (c->flags & RV__C_SMALL_MASK) >> RV__C_SMALL_SHIFT;
-	bool change;
-
-	c->flags &= ~RV__C_SMALL_MASK;
-	if (full) {
-		change = c->flags & RV__C_UNBUNDLED;
-		c->flags &= ~RV__C_UNBUNDLED;
-	} else if (c->flags & RV__C_UNBUNDLED) {
-		return;
-	} else if (small + 1 < SMALL_RUN) {
-		c->flags |= (small + 1) << RV__C_SMALL_SHIFT;
-		return;
-	} else {
-		change = true;
-		c->flags |= RV__C_UNBUNDLED;
-	}
-	if (change && more)
-		recv_stop(c);
-}
-
 void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 {
 	bool more = flags & IORING_CQE_F_MORE;
@@ -160,8 +120,6 @@ void rv__uring_on_recv(struct uring *u, rv_conn *c, int res, uint32_t flags)
 		if ((c->flags & RV__C_RECV_SINGLE) &&
 		    (uint32_t)res < u->buf_size)
 			c->flags &= ~RV__C_RECV_STEP;
-		if (u->bundles && !(c->flags & RV__C_DEAD))
-			choose_bundles(c, (uint32_t)res >= u->buf_size, more);
 		take_received(u, c, res, flags);
 	} else if (res == 0) {
 		if (!(c->flags & RV__C_DEAD))
@@ -490,11 +448,14 @@ static void listen_resume(rv_listener *l)
  *
  * A receive found quiet after it last ran (posted, or delivered) cannot
  * have missed anything that came before: what comes later wakes it. So a
- * connection is looked at twice after each time its receive ran, not
- * every ten seconds for as long as it is idle: twice, a walk apart, so
+ * connection is looked at twice after each time its receive ran, then
+ * only every RECHECK_ROUNDS walks (a minute): twice, in two passes, so
  * that the second look surely comes after the kernel got a receive
- * posted in the pass of the first (RV__C_RECV_QUIET1, RV__C_RECV_QUIET).
- * A crowd of idle connections costs two MSG_PEEKs each, once.
+ * posted in the pass of the first (RV__C_RECV_QUIET1, RV__C_RECV_QUIET;
+ * the sweep runs at most once a pass, however late the pass is). The
+ * minute is for a multishot that went back to waiting without a
+ * completion, which clears nothing. A crowd of idle connections costs
+ * two MSG_PEEKs each, then one a minute.
  *
  * The walk over every connection is spread over the ten seconds: each
  * tick of SWEEP_TICK_MS looks at the next hundredth of them, where the
@@ -507,16 +468,18 @@ static void listen_resume(rv_listener *l)
 #define SWEEP_TICK_MS	100
 #define TICKS_PER_STALE (STALE_MS / SWEEP_TICK_MS)
 #define TICKS_PER_ROUND 100 /* ticks to look at every connection once */
+#define RECHECK_ROUNDS	6   /* walks before quiet ones are looked at again */
 
-/* Post |c|'s receive anew if its socket has news it did not deliver. */
-static void check_stale(struct uring *u, rv_conn *c, uint32_t now)
+/* Post |c|'s receive anew if its socket has news it did not deliver;
+ * one found quiet twice is looked at only when |recheck|. */
+static void check_stale(struct uring *u, rv_conn *c, uint32_t now, bool recheck)
 {
 	char byte;
 	ssize_t r;
 
 	if (c->scan_mark == u->loop->scan_mark ||
-	    (c->flags & (RV__C_DEAD | RV__C_RECV_ARMED | RV__C_RECV_QUIET)) !=
-		    RV__C_RECV_ARMED ||
+	    (c->flags & (RV__C_DEAD | RV__C_RECV_ARMED)) != RV__C_RECV_ARMED ||
+	    ((c->flags & RV__C_RECV_QUIET) && !recheck) ||
 	    (int32_t)(now - c->progress_at) < STALE_MS)
 		return;
 	c->scan_mark = u->loop->scan_mark;
@@ -542,12 +505,16 @@ static void sweep_slice(struct uring *u, uint32_t now)
 	struct rv__link *at =
 		loop->conn_walk ? loop->conn_walk : loop->conns.next;
 
+	bool recheck = u->sweep_rounds % RECHECK_ROUNDS == RECHECK_ROUNDS - 1;
+
 	for (; n && at != &loop->conns; n--) {
 		rv_conn *c = rv__container_of(at, rv_conn, link);
 		at = at->next; /* check_stale frees nothing */
-		check_stale(u, c, now);
+		check_stale(u, c, now, recheck);
 	}
 	loop->conn_walk = at == &loop->conns ? NULL : at;
+	if (!loop->conn_walk)
+		u->sweep_rounds++;
 }
 
 static void sweep(rv_timer *t, void *user)
@@ -557,11 +524,16 @@ static void sweep(rv_timer *t, void *user)
 	uint32_t now = (uint32_t)rv__loop_wheel_time(loop);
 
 	(void)t;
+	/* A late pass fires the timer once per tick it missed: one sweep a
+	 * pass (the two looks at a connection must be in two passes). */
+	if (u->swept_at == loop->now_ms)
+		return;
+	u->swept_at = loop->now_ms;
 	loop->scan_mark++;
 	if (++u->sweeps % TICKS_PER_STALE == 0)
 		for (uint32_t i = 0; i < loop->nowner; i++)
 			if (loop->owner[i])
-				check_stale(u, loop->owner[i], now);
+				check_stale(u, loop->owner[i], now, false);
 	sweep_slice(u, now);
 }
 
