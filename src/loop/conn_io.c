@@ -29,6 +29,11 @@
 #include "loop/loop_internal.h"
 
 #define IO_CACHE_MAX 64u
+/* Chain storage kept with a cached one: slots for this many views. A
+ * chain grown larger (a pipelining peer's many small views) is freed, so
+ * that the cache keeps at most IO_CACHE_MAX small arrays, whatever the
+ * peers did. */
+#define IO_KEEP_SLOTS 16u
 
 int rv__conn_io_get(rv_conn *c)
 {
@@ -58,6 +63,10 @@ int rv__conn_io_get(rv_conn *c)
 static void io_release(rv_loop *loop, struct rv__conn_io *io)
 {
 	if (loop->io_cached < IO_CACHE_MAX) {
+		if (io->in._cap > IO_KEEP_SLOTS)
+			rv_chain_release(&io->in);
+		if (io->out._cap > IO_KEEP_SLOTS)
+			rv_chain_release(&io->out);
 		io->next_free = loop->io_cache;
 		loop->io_cache = io;
 		loop->io_cached++;
