@@ -360,13 +360,15 @@ lg_row() {
 # run_loadgen LIMIT SIZE CONNS: one loadgen run on $lg_cpu against the
 # server ($srv_port, $srv_pid): CONNS connections of SIZE-byte messages,
 # --depth, --warmup, then --seconds measured; killed after LIMIT seconds
-# (lg_timeout). Its CSV row goes to $tmp/lg.out; sets lg_rc.
+# (lg_timeout), with loadgen options from the array lg_extra (--discard).
+# Its CSV row goes to $tmp/lg.out; sets lg_rc.
+lg_extra=()
 run_loadgen() {
 	lg_rc=0
 	timeout --foreground "$1" taskset -c "$lg_cpu" "$loadgen" \
 		--port "$srv_port" --conns "$3" --size "$2" \
 		--depth "$depth" --seconds "$seconds" --warmup "$warmup" \
-		--csv --quiet --server-pid "$srv_pid" \
+		--csv --quiet --server-pid "$srv_pid" "${lg_extra[@]}" \
 		>"$tmp/lg.out" 2>"$tmp/lg.err" || lg_rc=$?
 }
 # lg_errors NAME: when loadgen saw errors against NAME (lg_rc 1: bytes

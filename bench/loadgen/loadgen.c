@@ -9,7 +9,7 @@
  * Usage:
  *   loadgen [--host ADDR] [--port N] [--conns N] [--size BYTES] [--depth N]
  *           [--seconds S] [--warmup S] [--threads N] [--no-verify]
- *           [--csv] [--quiet] [--allow-remote] [--server-pid P]
+ *           [--discard] [--csv] [--quiet] [--allow-remote] [--server-pid P]
  *   loadgen --idle N [--host ADDR] [--port N] [--seconds S]
  *           [--sources N] [--source-base ADDR] [--reset]
  *   loadgen --udp [--udp-timeout-ms MS] [the options of the first form]
@@ -27,6 +27,12 @@
  *                  the connections (default 1)
  *   --no-verify    only count bytes (--verify, checking every byte that
  *                  comes back, is the default)
+ *   --discard      TCP: receive with MSG_TRUNC, which makes the kernel drop
+ *                  the bytes instead of copying them out; they are counted,
+ *                  not checked (implies --no-verify). For large messages,
+ *                  where loadgen's own receive copy and check would make
+ *                  loadgen, not the server, the bottleneck on a small
+ *                  machine. Run once without it to check the bytes.
  *   --idle N       open N connections, send nothing, hold them --seconds,
  *                  close them (to measure a server's memory per idle
  *                  connection). Prints "holding conns=N connected=M" on
@@ -498,8 +504,8 @@ static int usage(FILE *f)
 	      "[--size BYTES] [--depth N]\n"
 	      "               [--seconds S] [--warmup S] [--threads N] "
 	      "[--no-verify]\n"
-	      "               [--csv] [--quiet] [--allow-remote] "
-	      "[--server-pid P]\n"
+	      "               [--discard] "
+	      "[--csv] [--quiet] [--allow-remote] [--server-pid P]\n"
 	      "       loadgen --idle N [--host ADDR] [--port N] [--seconds S]\n"
 	      "               [--sources N] [--source-base ADDR] [--reset]\n"
 	      "       loadgen --udp [--udp-timeout-ms MS] [the options above]\n"
@@ -554,6 +560,7 @@ static const struct option opts[] = {
 	{"source-base", required_argument, NULL, 'S'},
 	{"verify", no_argument, &cfg.verify, 1},
 	{"no-verify", no_argument, &cfg.verify, 0},
+	{"discard", no_argument, &cfg.discard, 1},
 	{"csv", no_argument, &cfg.csv, 1},
 	{"quiet", no_argument, &cfg.quiet, 1},
 	{"allow-remote", no_argument, &cfg.allow_remote, 1},
@@ -626,12 +633,16 @@ static void parse_args(int argc, char **argv)
 			UDP_MIN_SIZE, UDP_MAX_SIZE);
 		exit(2);
 	}
-	if (cfg.udp && (cfg.sources || cfg.source_base || cfg.reset)) {
-		fputs("loadgen: --sources, --source-base and --reset are for "
-		      "TCP, not --udp\n",
+	if (cfg.udp &&
+	    (cfg.sources || cfg.source_base || cfg.reset || cfg.discard)) {
+		fputs("loadgen: --sources, --source-base, --reset and "
+		      "--discard "
+		      "are for TCP, not --udp\n",
 		      stderr);
 		exit(2);
 	}
+	if (cfg.discard)
+		cfg.verify = 0; /* nothing to check: the bytes are dropped */
 	if (cfg.idle) { /* hold connections only: no warmup, no messages */
 		cfg.conns = cfg.idle;
 		cfg.warmup = 0;

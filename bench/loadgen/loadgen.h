@@ -61,7 +61,8 @@ struct lg_cfg {
 	unsigned port, conns, size, depth, threads, idle, server_pid;
 	unsigned udp_timeout_ms, sources;
 	double seconds, warmup;
-	int verify, csv, quiet, allow_remote, udp, reset; /* getopt_long */
+	int verify, discard, csv, quiet, allow_remote, udp,
+		reset; /* getopt_long */
 };
 
 extern struct lg_cfg cfg;

@@ -268,7 +268,10 @@ static int consume(struct thread *t, struct conn *c, const uint8_t *p, size_t n,
 
 static int conn_read(struct thread *t, struct conn *c)
 {
-	ssize_t n = recv(c->fd, t->rxbuf, RXBUF_SIZE, 0);
+	/* With MSG_TRUNC, TCP drops up to RXBUF_SIZE bytes without copying
+	 * them to rxbuf, and says how many (tcp(7)). */
+	ssize_t n =
+		recv(c->fd, t->rxbuf, RXBUF_SIZE, cfg.discard ? MSG_TRUNC : 0);
 
 	if (n > 0)
 		return consume(t, c, t->rxbuf, (size_t)n, now_ns());
