@@ -70,7 +70,7 @@ fi
 lib=$target
 [ -d "$lib" ] && lib=$target/src/libringview.so
 [ -f "$lib" ] || die "no library at $lib (give a build directory or the .so)"
-readelf -SW "$lib" | grep -q '\.debug_info' ||
+readelf -SW "$lib" | grep '\.debug_info' >/dev/null ||
 	die "$lib has no debug info: build it with --buildtype=debug or debugoptimized"
 
 # Stable output: no paths of this checkout or build in the XML.

@@ -108,7 +108,7 @@ epoll_bin=$builddir/bench/baselines/epoll-echo
 rv_bin=$builddir/examples/ringview-echo
 
 if { wanted rv1 || wanted rv2; } &&
-   ! "$rv_bin" --help 2>&1 | grep -q -- --threads; then
+   ! "$rv_bin" --help 2>&1 | grep -- --threads >/dev/null; then
 	echo "run-threads.sh: $rv_bin has no --threads option yet (issue 6):" \
 	     "there is nothing to compare. --servers epoll runs the epoll" \
 	     "reference alone." >&2

@@ -56,7 +56,7 @@ fi
 release_build
 # Regenerate first when a meson.build changed, so the target list is current.
 ninja -C "$builddir" build.ninja >/dev/null
-if ! meson introspect --targets "$builddir" | grep -q '"http-parse-bench"'; then
+if ! meson introspect --targets "$builddir" | grep '"http-parse-bench"' >/dev/null; then
 	echo "run-http-parse.sh: http-parse-bench is not built (libhttp-parser" \
 	     "missing? scripts/setup.sh installs libhttp-parser-dev)" >&2
 	exit 77

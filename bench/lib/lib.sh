@@ -66,8 +66,10 @@ print(o["buildtype"], o["b_ndebug"])') || { echo "$prog: cannot read $builddir" 
 	fi
 }
 # ninja_has TARGET: 0 when $builddir knows TARGET (it is not built when
-# its dependencies are missing).
-ninja_has() { ninja -C "$builddir" -t targets all 2>/dev/null | grep -q "^$1:"; }
+# its dependencies are missing). Not grep -q: it would stop reading at the
+# first match, ninja would die of SIGPIPE, and under pipefail the answer
+# would be "no" depending on timing.
+ninja_has() { ninja -C "$builddir" -t targets all 2>/dev/null | grep "^$1:" >/dev/null; }
 # ninja_quiet TARGET...: build the TARGETs in $builddir, quietly; when that
 # fails, say so, show ninja's output and exit 1.
 ninja_quiet() {
