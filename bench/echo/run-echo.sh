@@ -275,7 +275,7 @@ echo "== build: $(cd "$builddir" && pwd), source $rev"
 probe_servers epoll " (no io_uring backend in this build?)" "" \
 	epoll uring ringview-uring ringview-ev
 [ "${servers[0]}" = epoll ] ||
-	echo "== NOTE: no epoll baseline in --servers: no ratios, no targets"
+	echo "== NOTE: no epoll baseline in --servers: no ratios against it, and of the targets only those against uring"
 
 note_busy
 

@@ -96,6 +96,15 @@ def run_ratios(s, b, fig):
     return '; runs %s' % ' '.join('%.2f' % x for x in rs)
 
 
+def paired_ratio(s, b, fig):
+    """The median over the runs of s/b within each run both were measured
+    in: the servers of one run are measured one after the other, so each
+    ratio is free of the machine's drift from one run to the next, which
+    the ratio of the medians is not (it may pair two different runs)."""
+    return median(ratio(s['per_run'][k][fig], b['per_run'][k][fig])
+                  for k in sorted(set(s['per_run']) & set(b['per_run'])))
+
+
 def notes(s, name_col):
     """The notes on a combination whose runs did not all go well."""
     out = []
