@@ -173,10 +173,13 @@ struct rv_loop_stats {
 	uint64_t compacted;	   /* input chains detached at the budget */
 	uint64_t pressure; /* passes that found the pool low and acted */
 	uint64_t shed;	   /* connections reset to free a nearly empty pool */
-	uint64_t accept_backoffs; /* accepts paused: out of descriptors */
-	uint64_t recv_kicks;	  /* io_uring receives posted anew: they had
-				   missed their socket's end (or bytes) */
-	uint64_t _reserved[8];	  /* zero: see common.h, structs that grow */
+	uint64_t accept_backoffs;  /* accepts paused: out of descriptors */
+	uint64_t recv_kicks;	   /* io_uring receives posted anew: they had
+				    missed their socket's end (or bytes) */
+	uint64_t files_registered; /* io_uring: connections whose socket is
+				    registered with the ring now (those that
+				    have sent twice or more) */
+	uint64_t _reserved[7];	   /* zero: see common.h, structs that grow */
 };
 
 /* rv_loop_stats fills |*st| with the loop's counters (the pool's are in

@@ -90,6 +90,7 @@ static void finalize(rv_conn *c)
 {
 	rv_loop *loop = c->loop;
 
+	loop->backend->tcp->conn_close(c);
 	close(c->fd);
 	if (loop->paused_listeners) /* a descriptor is free again */
 		rv__loop_resume_listeners(loop);

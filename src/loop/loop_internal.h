@@ -76,6 +76,10 @@ struct rv_listener {
  * ran (uring_tcp.c) */
 #define RV__C_RECV_QUIET1 0x8000000u
 #define RV__C_RECV_QUIET  0x10000000u
+/* io_uring: it has sent once; its descriptor is registered with the ring
+ * (a fixed file at the slot of its number), from its second send on. */
+#define RV__C_SENT_ONCE	 0x20000000u
+#define RV__C_FILE_FIXED 0x40000000u
 
 /*
  * Deadlines are kept in the loop's wheel time (ms since its creation)
@@ -234,6 +238,9 @@ struct rv__tcp_backend {
 	 * (rv__conn_connected reports it), 1 when connected at once, or a
 	 * negative errno when it failed at once. */
 	int (*connect_start)(rv_conn *c, const struct rv_addr *addr);
+	/* |c| is about to be closed, nothing in flight: let go of whatever
+	 * the backend holds on its descriptor. */
+	void (*conn_close)(rv_conn *c);
 };
 #define RV__TCP_BACKEND_OPS                                               \
 	{                                                                 \
@@ -241,6 +248,7 @@ struct rv__tcp_backend {
 		.listen_resume = listen_resume, .recv_start = recv_start, \
 		.recv_stop = recv_stop, .send_start = send_start,         \
 		.conn_kill = conn_kill, .connect_start = connect_start,   \
+		.conn_close = conn_close,                                 \
 	}
 
 /* UDP (uring_udp.c, ev_udp.c). */

@@ -388,6 +388,11 @@ static int connect_start(rv_conn *c, const struct rv_addr *addr)
 	return 0;
 }
 
+static void conn_close(rv_conn *c)
+{
+	(void)c; /* conn_kill let go of the watchers */
+}
+
 static void conn_kill(rv_conn *c)
 {
 	struct econn *ec = c->backend_data;

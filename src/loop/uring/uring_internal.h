@@ -53,6 +53,9 @@ struct uring {
 	rv_chain scratch;  /* views of one completion, storage reused */
 	uint32_t recv_cap; /* bytes per receive; 0 when unsupported */
 	bool bundles;
+	/* Registered file table (slots 0 .. nfiles-1, a connection's slot
+	 * the number of its descriptor); 0 when the kernel refused it. */
+	uint32_t nfiles;
 	bool zerocopy;
 	/* Pool buffers registered as fixed buffers for send_zc, on first
 	 * use: registering pins pages, so only buffers that are sent get

@@ -40,6 +40,56 @@ struct rv__uring_send {
 	struct rv__uring_send *next_free;
 };
 
+/* ---- the registered descriptor ---------------------------------------
+ *
+ * A connection's socket is registered with the ring (uring.c: slot = its
+ * number) at its second send: one io_uring_register call at the start
+ * and one at the end, which a connection that answers once (a request, a
+ * probe, a scan) does not pay for, and which one that goes on sending
+ * pays back in a few dozen messages. Its operations then name the slot.
+ * The slot is cleared before the descriptor is closed (conn_close), so
+ * the table never keeps a closed socket alive, and a descriptor number
+ * reused later is registered afresh.
+ */
+static void file_register(struct uring *u, rv_conn *c)
+{
+	if (!(c->flags & RV__C_SENT_ONCE)) {
+		c->flags |= RV__C_SENT_ONCE;
+		return;
+	}
+	if ((c->flags & RV__C_FILE_FIXED) || c->fd < 0 ||
+	    (uint32_t)c->fd >= u->nfiles)
+		return;
+	if (io_uring_register_files_update(&u->ring, (unsigned)c->fd, &c->fd,
+					   1) == 1) {
+		c->flags |= RV__C_FILE_FIXED;
+		c->loop->stats.files_registered++;
+	} else
+		u->nfiles = 0; /* the table is not what it was: stop */
+}
+
+/* Name |c|'s registered slot in |sqe| instead of its descriptor. */
+static void sqe_file(const rv_conn *c, struct io_uring_sqe *sqe)
+{
+	if (c->flags & RV__C_FILE_FIXED) {
+		sqe->fd = c->fd;
+		sqe->flags |= IOSQE_FIXED_FILE;
+	}
+}
+
+static void conn_close(rv_conn *c)
+{
+	static const int none = -1;
+
+	if (c->flags & RV__C_FILE_FIXED) {
+		/* Cannot fail while the ring lives: the slot is in use. */
+		if (io_uring_register_files_update(
+			    &U(c->loop)->ring, (unsigned)c->fd, &none, 1) == 1)
+			c->loop->stats.files_registered--;
+		c->flags &= ~RV__C_FILE_FIXED;
+	}
+}
+
 /* ---- receiving ------------------------------------------------------ */
 
 static void recv_arm(rv_conn *c)
@@ -64,6 +114,7 @@ static void recv_arm(rv_conn *c)
 		else
 			c->flags |= RV__C_RECV_SINGLE;
 	}
+	sqe_file(c, sqe);
 	rv__uring_select_buffer(sqe, rv__uring_ud(c, RV__TAG_RECV));
 	c->flags |= RV__C_RECV_ARMED;
 	c->flags &= ~(RV__C_RECV_QUIET1 | RV__C_RECV_QUIET);
@@ -297,8 +348,10 @@ static void send_start(rv_conn *c)
 		(size_t)rv_chain_to_iovec(&op->views, op->iov, SEND_IOV);
 	op_sending(op, true);
 
+	file_register(u, c);
 	sqe = rv__uring_sqe(u);
 	prep_send(u, op, sqe);
+	sqe_file(c, sqe);
 	c->loop->stats.sends++;
 	io_uring_sqe_set_data64(sqe, rv__uring_ud(op, RV__TAG_SEND));
 	c->flags |= RV__C_SENDING;
