@@ -176,9 +176,11 @@ struct rv_loop_stats {
 	uint64_t accept_backoffs;  /* accepts paused: out of descriptors */
 	uint64_t recv_kicks;	   /* io_uring receives posted anew: they had
 				    missed their socket's end (or bytes) */
-	uint64_t files_registered; /* io_uring: connections whose socket is
-				    registered with the ring now (those that
-				    have sent twice or more) */
+	uint64_t files_registered; /* io_uring (Linux 6.13+): connections
+				    whose socket is registered with the ring
+				    now - at their second send, when the
+				    descriptor is below the open-file limit
+				    the loop was made with (at most 65,536) */
 	uint64_t _reserved[7];	   /* zero: see common.h, structs that grow */
 };
 

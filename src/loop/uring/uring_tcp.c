@@ -53,6 +53,8 @@ struct rv__uring_send {
  */
 static void file_register(struct uring *u, rv_conn *c)
 {
+	int err;
+
 	if (!(c->flags & RV__C_SENT_ONCE)) {
 		c->flags |= RV__C_SENT_ONCE;
 		return;
@@ -60,12 +62,20 @@ static void file_register(struct uring *u, rv_conn *c)
 	if ((c->flags & RV__C_FILE_FIXED) || c->fd < 0 ||
 	    (uint32_t)c->fd >= u->nfiles)
 		return;
-	if (io_uring_register_files_update(&u->ring, (unsigned)c->fd, &c->fd,
-					   1) == 1) {
+	err = io_uring_register_files_update(&u->ring, (unsigned)c->fd, &c->fd,
+					     1);
+	if (err == 1) {
 		c->flags |= RV__C_FILE_FIXED;
 		c->loop->stats.files_registered++;
-	} else
-		u->nfiles = 0; /* the table is not what it was: stop */
+		return;
+	}
+	/* Not worth a system call per send to try again: the loop stops
+	 * registering (what is registered stays so until it closes). */
+	rv__log(RV_LOG_INFO,
+		"registering socket %d with io_uring failed (%s); "
+		"connections of this loop are not registered from now on",
+		c->fd, rv_strerror(err));
+	u->nfiles = 0;
 }
 
 /* Name |c|'s registered slot in |sqe| instead of its descriptor. */
@@ -80,14 +90,22 @@ static void sqe_file(const rv_conn *c, struct io_uring_sqe *sqe)
 static void conn_close(rv_conn *c)
 {
 	static const int none = -1;
+	int err;
 
-	if (c->flags & RV__C_FILE_FIXED) {
-		/* Cannot fail while the ring lives: the slot is in use. */
-		if (io_uring_register_files_update(
-			    &U(c->loop)->ring, (unsigned)c->fd, &none, 1) == 1)
-			c->loop->stats.files_registered--;
-		c->flags &= ~RV__C_FILE_FIXED;
-	}
+	if (!(c->flags & RV__C_FILE_FIXED))
+		return;
+	c->flags &= ~RV__C_FILE_FIXED;
+	c->loop->stats.files_registered--;
+	/* Clearing a slot in use does not fail while the ring lives; if it
+	 * did, the socket would live on until its number is registered
+	 * again (which replaces it) or the loop ends. */
+	err = io_uring_register_files_update(&U(c->loop)->ring, (unsigned)c->fd,
+					     &none, 1);
+	if (err != 1)
+		rv__log(RV_LOG_WARN,
+			"clearing io_uring's slot of socket %d failed (%s): "
+			"the socket stays open until the loop is destroyed",
+			c->fd, rv_strerror(err));
 }
 
 /* ---- receiving ------------------------------------------------------ */
