@@ -148,6 +148,28 @@ static void client_close(struct server *s, int fd)
 		  "the server did not close the connection");
 }
 
+/* The client closes; once the server has closed its end, no slot is
+ * left registered. */
+static void client_close_cleared(struct server *s, int fd)
+{
+	client_close(s, fd);
+	cr_assert_eq(registered(s->loop), 0, "a slot outlived its connection");
+}
+
+/* A server and one client connection that has been answered three
+ * times: registered, where the kernel registers. */
+static int registered_client(struct server *s, const struct test_backend *b)
+{
+	int fd;
+
+	server_start(s, b);
+	fd = client(s);
+	for (int i = 0; i < 3; i++)
+		round_trip(s->loop, fd, "abc");
+	cr_assert_eq(registered(s->loop), s->uring ? 1 : 0, "%s", b->name);
+	return fd;
+}
+
 TEST_BACKENDS(files, a_connection_that_keeps_sending_is_registered)
 ParameterizedTest(struct test_backend *b, files,
 		  a_connection_that_keeps_sending_is_registered)
@@ -166,11 +188,7 @@ ParameterizedTest(struct test_backend *b, files,
 	/* On through the slot: receives re-armed and sends name it. */
 	for (int i = 0; i < 20; i++)
 		round_trip(s.loop, fd, i % 2 ? "through the slot" : "again");
-	client_close(&s, fd);
-	cr_assert_eq(registered(s.loop), 0,
-		     "%s: the slot outlived its "
-		     "connection",
-		     b->name);
+	client_close_cleared(&s, fd);
 	tl_destroy(s.loop);
 }
 
@@ -184,11 +202,7 @@ ParameterizedTest(struct test_backend *b, files,
 	char byte;
 	int fd;
 
-	server_start(&s, b);
-	fd = client(&s);
-	for (int i = 0; i < 3; i++)
-		round_trip(s.loop, fd, "abc");
-	cr_assert_eq(registered(s.loop), s.uring ? 1 : 0);
+	fd = registered_client(&s, b);
 	rv_conn_close(last_opened);
 	cr_assert(tl_run_until(s.loop, readable, &fd, 5000),
 		  "%s: the peer saw no end", b->name);
@@ -221,8 +235,7 @@ ParameterizedTest(struct test_backend *b, files,
 		round_trip(s.loop, fd, "second again");
 		cr_assert_eq(registered(s.loop), s.uring ? 1 : 0);
 		round_trip(s.loop, fd, "and on");
-		client_close(&s, fd);
-		cr_assert_eq(registered(s.loop), 0);
+		client_close_cleared(&s, fd);
 	}
 	tl_destroy(s.loop);
 }
@@ -237,11 +250,7 @@ ParameterizedTest(struct test_backend *b, files,
 	int want, fd;
 	char byte;
 
-	server_start(&s, b);
-	fd = client(&s);
-	for (int i = 0; i < 3; i++)
-		round_trip(s.loop, fd, "abc");
-	cr_assert_eq(registered(s.loop), s.uring ? 1 : 0);
+	fd = registered_client(&s, b);
 	want = nclosed + 1;
 	rv_conn_abort(last_opened);
 	cr_assert(tl_run_until(s.loop, server_closed, &want, 5000),
@@ -272,8 +281,7 @@ ParameterizedTest(struct test_backend *b, files,
 	for (int i = 0; i < 6; i++)
 		round_trip_bytes(s.loop, fd, msg, sizeof(msg) - (size_t)i);
 	cr_assert_eq(registered(s.loop), s.uring ? 1 : 0);
-	client_close(&s, fd);
-	cr_assert_eq(registered(s.loop), 0);
+	client_close_cleared(&s, fd);
 	tl_destroy(s.loop);
 }
 
@@ -289,11 +297,7 @@ ParameterizedTest(struct test_backend *b, files,
 	char byte;
 	int fd;
 
-	server_start(&s, b);
-	fd = client(&s);
-	for (int i = 0; i < 3; i++)
-		round_trip(s.loop, fd, "abc");
-	cr_assert_eq(registered(s.loop), s.uring ? 1 : 0);
+	fd = registered_client(&s, b);
 	tl_destroy(s.loop);
 	p = (struct pollfd){.fd = fd, .events = POLLIN};
 	cr_assert_eq(poll(&p, 1, 5000), 1, "%s: the peer saw no end", b->name);
