@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -303,4 +304,47 @@ ParameterizedTest(struct test_backend *b, files,
 	cr_assert_eq(poll(&p, 1, 5000), 1, "%s: the peer saw no end", b->name);
 	cr_assert_leq(read(fd, &byte, 1), 0, "%s: end or reset", b->name);
 	close(fd);
+}
+
+/* A hostile crowd: many connections that each answer twice (so each holds
+ * a slot) and then vanish, half with a reset, beside a good client that
+ * keeps being served. Slots never outnumber the open connections - the
+ * table is bounded by the descriptors the loop already limits - and none
+ * is left once the crowd is gone. */
+#define CROWD 100
+
+TEST_BACKENDS(files, a_crowd_that_takes_slots_and_vanishes_leaves_none)
+ParameterizedTest(struct test_backend *b, files,
+		  a_crowd_that_takes_slots_and_vanishes_leaves_none)
+{
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	int crowd[CROWD], good, want;
+	struct server s;
+
+	tl_need_fds(2 * CROWD + 64);
+	good = registered_client(&s, b);
+	for (int i = 0; i < CROWD; i++) {
+		crowd[i] = client(&s);
+		round_trip(s.loop, crowd[i], "take");
+		round_trip(s.loop, crowd[i], "a slot");
+		cr_assert_leq(registered(s.loop), rv_loop_conn_count(s.loop));
+		round_trip(s.loop, good, "still served");
+	}
+	cr_assert_eq(registered(s.loop), s.uring ? CROWD + 1 : 0, "%s",
+		     b->name);
+	want = nclosed + CROWD;
+	for (int i = 0; i < CROWD; i++) {
+		if (i % 2)
+			setsockopt(crowd[i], SOL_SOCKET, SO_LINGER, &reset,
+				   sizeof(reset));
+		close(crowd[i]);
+	}
+	cr_assert(tl_run_until(s.loop, server_closed, &want, 10000),
+		  "%s: %d of %d crowd connections closed", b->name,
+		  nclosed - (want - CROWD), CROWD);
+	cr_assert_eq(registered(s.loop), s.uring ? 1 : 0,
+		     "%s: the crowd left slots", b->name);
+	round_trip(s.loop, good, "served after the crowd");
+	client_close_cleared(&s, good);
+	tl_destroy(s.loop);
 }

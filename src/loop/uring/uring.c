@@ -9,13 +9,13 @@
  * The buffers the kernel receives into are in uring_bufring.c.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <sys/resource.h>
-#include <sys/utsname.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "loop/uring/uring_internal.h"
